@@ -201,3 +201,15 @@ def _field_dict(f: Field) -> dict[str, Any]:
             "text": f.evidence.text,
         }
     return _drop_none(d) | {"value": f.value}
+
+
+@dataclass(frozen=True, slots=True)
+class ReadError:
+    """An input that could not be read or analysed; the batch goes on without it."""
+
+    source: Source
+    reason: str  # one line, no traceback: "not valid UTF-8 or any known encoding"
+    stage: str = "read"
+
+    def __str__(self) -> str:
+        return f"{self.source.label}: {self.reason}"

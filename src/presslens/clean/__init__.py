@@ -1,0 +1,46 @@
+"""The clean stage: a RawPage in, an Article with body, removed blocks and metadata out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from presslens.model import Article, DateField, RawPage
+
+
+def clean(page: RawPage, repeats: Sequence[int] | None = None) -> Article:
+    """Clean one page. ``repeats``: per line, in how many sibling pages it recurs (text only)."""
+    if page.is_html:
+        from presslens.clean.html import extract_html
+        from presslens.meta.dates import dates_from_html
+
+        article = extract_html(page)
+        article.published, article.page_dates = dates_from_html(
+            page.text, page.source.url, page.source.crawled_at
+        )
+    else:
+        from presslens.clean.text import clean_text
+
+        article = clean_text(page, repeats)
+    _apply_date_hint(article, page.hints.get("date"))
+    return article
+
+
+def _apply_date_hint(article: Article, hint: str | None) -> None:
+    """A date given by the input (a JSONL ``date`` field) wins over what the page shows."""
+    if not hint:
+        return
+    try:
+        value = date.fromisoformat(hint[:10])
+    except ValueError:
+        article.warnings.append(f"input date {hint!r} is not an ISO date; ignored")
+        return
+    article.published = DateField(
+        value.isoformat(),
+        None,
+        1.0,
+        "input_field",
+        "date given by the input",
+        status="exact",
+        precision="day",
+    )
