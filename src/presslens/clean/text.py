@@ -21,6 +21,7 @@ from presslens.meta.title import find_title
 from presslens.model import Article, RawPage, Removed, Segment
 
 PROSE_MIN_WORDS = 10
+SHORT_SENTENCE_WORDS = 4
 _SENTENCE_END = re.compile(r"[.!?…][”\"'’)\]]*$")
 
 
@@ -38,7 +39,7 @@ def clean_text(page: RawPage, repeats: Sequence[int] | None = None) -> Article:
     dropped = {i for i, s in enumerate(scores) if s >= model.threshold}
     kept_prose = [ln.index for ln in lines if ln.index not in dropped and is_prose(ln)]
     body_start = kept_prose[0] if kept_prose else _first_kept(lines, dropped)
-    body_end = kept_prose[-1] if kept_prose else len(lines) - 1
+    body_end = _story_end(lines, dropped, kept_prose[-1] if kept_prose else len(lines) - 1)
 
     article = Article(source=page.source, raw=raw, extractor="text")
     claimed: dict[int, str] = {}  # line index -> removal reason
@@ -97,6 +98,17 @@ def clean_text(page: RawPage, repeats: Sequence[int] | None = None) -> Article:
     return article
 
 
+def _story_end(lines: Sequence[Line], dropped: set[int], last_prose: int) -> int:
+    """The story's last line: the last prose line, or a short sentence just after it."""
+    end = last_prose
+    for ln in lines[last_prose + 1 :]:
+        if ln.index in dropped or not _SENTENCE_END.search(ln.text):
+            break
+        if len(ln.text.split()) >= SHORT_SENTENCE_WORDS:
+            end = ln.index
+    return end
+
+
 def _first_kept(lines: Sequence[Line], dropped: set[int]) -> int:
     return next((ln.index for ln in lines if ln.index not in dropped), len(lines))
 
@@ -111,10 +123,10 @@ def _chrome_reason(
 ) -> str | None:
     if ln.index < body_start:
         return "leading_chrome"
-    if ln.index not in dropped:
-        return None
     if ln.index > body_end:
         return "trailing_chrome"
+    if ln.index not in dropped:
+        return None
     if repeats and repeats[ln.index]:
         return "repeated_across_pages"
     return "boilerplate"

@@ -17,7 +17,7 @@ from presslens.model import Field
 BYLINE = re.compile(
     r"^(?:by|written by|author|reporter|reported by)\s*:?\s+(?P<name>\S.{1,79})$", re.I
 )
-SOURCE = re.compile(r"^(?:source|sources|courtesy|via)\s*:?\s*(?P<name>[A-Z][\w .&'’/-]{1,60})$")
+SOURCE = re.compile(r"^(?i:source|sources|courtesy|via)\s*:?\s*(?P<name>[A-Z][\w .&'’/-]{1,60})$")
 MAX_WORDS = 8
 AGENCY_WORDS = re.compile(r"\b(?:agencies|agency|wires?)\b", re.I)
 

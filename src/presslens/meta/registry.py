@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-from presslens.data import read_csv
+from presslens.resources import read_csv
 
 
 @dataclass(frozen=True, slots=True)
