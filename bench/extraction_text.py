@@ -15,6 +15,9 @@ Methods:
   cookies"), "lorem ipsum" or "{". C4 drops whole pages for the last two and for fewer than 5
   sentences; a page-level drop would blank news pages for one stray script line, so they are
   applied to lines and no page is dropped.
+- trimmed: the same pages cut to the gold text and 2 lines either side, as a scraper that
+  already dropped most chrome delivers them (the story then ends at the end of the page),
+  scored by the classifier and by C4.
 - trafilatura: ``trafilatura.extract`` (defaults) on the page's original HTML
   (``input/<id>.html.gz``), scored by words only (its output has no lines to compare).
 
@@ -49,6 +52,7 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data"
 SET = Path("extraction") / "l3s-gn1"
 KEEP = frozenset({"headline", "fulltext", "supplemental"})
 DEV_RULE = "sha1(page id) last hex digit in 0123"
+TRIM_MARGIN = 2
 C4_END = (".", "?", "!", '"')
 C4_POLICY = (
     "terms of use",
@@ -174,6 +178,13 @@ def line_scores(pages: Sequence[Page], keeps: Sequence[Sequence[bool]]) -> dict[
     return {"char": micro, "char_macro_f1": _mean(macro)["f1"], "word": _mean(words)}
 
 
+def _trim(page: Page, margin: int) -> Page:
+    """The page cut to its gold text and ``margin`` lines either side (a tidier scrape)."""
+    lines = page["lines"]
+    keep = [i for i, ln in enumerate(lines) if ln["label"] in KEEP] or [0]
+    return {"id": page["id"], "lines": lines[max(0, keep[0] - margin) : keep[-1] + 1 + margin]}
+
+
 def _text(lines: Sequence[dict[str, str]], keep: Sequence[bool]) -> str:
     return "\n".join(ln["text"] for ln, k in zip(lines, keep, strict=True) if k)
 
@@ -205,6 +216,8 @@ def run(data_dir: Path, limit: int | None) -> dict[str, Any]:
         [s < model.threshold for s in model.score(t, repeats[p["id"]])]
         for p, t in zip(dev, texts, strict=True)
     ]
+    trimmed = [_trim(p, TRIM_MARGIN) for p in dev]
+    trimmed_texts = [[ln["text"] for ln in p["lines"]] for p in trimmed]
     n_lines = sum(map(len, texts))
     htmls = [read_html(data_dir, p["id"]) for p in dev]
     extracted, t_secs = _timed(lambda: [trafilatura.extract(h) or "" for h in htmls])
@@ -220,6 +233,10 @@ def run(data_dir: Path, limit: int | None) -> dict[str, Any]:
         "classifier": line_scores(dev, single),
         "classifier_site_repeats": line_scores(dev, batch),
         "c4_lines": line_scores(dev, [c4_keep(t) for t in texts]),
+        "classifier_trimmed": line_scores(
+            trimmed, [[s < model.threshold for s in model.score(t)] for t in trimmed_texts]
+        ),
+        "c4_lines_trimmed": line_scores(trimmed, [c4_keep(t) for t in trimmed_texts]),
         "trafilatura_html": {"word": _mean(traf_words)},
         "speed": {
             "classifier_pages_per_s": round(len(dev) / secs, 1),
@@ -232,7 +249,13 @@ def run(data_dir: Path, limit: int | None) -> dict[str, Any]:
 def _report(r: dict[str, Any]) -> None:
     print(f"L3S-GN1 dev pages: {r['pages']} ({r['lines']} lines), threshold {r['threshold']}")
     print(f"{'method':34} {'char P':>7} {'char R':>7} {'char F1':>8} {'macro':>6} {'word F1':>8}")
-    for name in ("classifier", "classifier_site_repeats", "c4_lines"):
+    for name in (
+        "classifier",
+        "classifier_site_repeats",
+        "c4_lines",
+        "classifier_trimmed",
+        "c4_lines_trimmed",
+    ):
         s = r[name]
         c = s["char"]
         print(

@@ -108,6 +108,14 @@ def test_synthetic_page(model):
     assert TAIL[7] in dropped  # a reader comment: prose, but in the comment zone
 
 
+@pytest.mark.parametrize("last", ["He declined to comment.", "The talks continue."])
+@pytest.mark.parametrize("tail", [[], TAIL])
+def test_short_last_paragraph_kept(model, last, tail):
+    """A story may end on a short sentence, with or without chrome below it."""
+    lines = ["Example News", *NAV, "Ministers extend emergency programme", *STORY, last, *tail]
+    assert model.score(lines)[lines.index(last)] < model.threshold
+
+
 def test_repeats_never_lower_the_score(model):
     lines = [*NAV, *STORY]
     alone = model.score(lines)

@@ -5,10 +5,12 @@ split and reports on dev). Each line is labelled boilerplate unless the gold cal
 fulltext or supplemental, and weighted by the square root of its length, since the benchmark
 counts characters. Repetition counts come from the training pages of the same site (guessed
 from each page's HTML links); a page with such counts is also fed once without them, so the
-model works on a single page, where counts are unknown (0).
+model works on a single page, where counts are unknown (0). Two trimmed views of each page
+(cut a few lines around the story) stand for scrapes that already dropped most chrome.
 
 The decision threshold maximises character F1 over out-of-fold predictions of a 5-fold,
-page-grouped cross-validation on the training pages, without repetition counts.
+page-grouped cross-validation on the training pages (whole pages, no repetition counts).
+Fits take about a minute; on a busy machine set OMP_NUM_THREADS=1.
 Usage: python train/boilerplate.py [--data DIR] [--out PATH]
 """
 
@@ -186,7 +188,8 @@ def main() -> None:
         "threshold": float(cv["threshold"]),
         "base": base,
         "info": {
-            "fitted_on": "L3S-GN1 lines.jsonl.gz, pages outside the dev split",
+            "fitted_on": "L3S-GN1 lines.jsonl.gz, pages outside the dev split "
+            "(whole, with site repeat counts, trimmed around the story)",
             "dev_rule": DEV_RULE,
             "label": "boilerplate = not headline/fulltext/supplemental",
             "params": PARAMS,

@@ -18,8 +18,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
+
+from presslens.resources import read_text
 
 MODEL_FILE = "boilerplate_model.json"
 MARKERS_FILE = "boilerplate_markers.txt"
@@ -195,7 +196,7 @@ def zone_markers() -> dict[str, str]:
     """Marker phrase (as ``marker_key`` reduces it) -> the zone it opens."""
     out: dict[str, str] = {}
     zone = None
-    for raw in _read_data(MARKERS_FILE).splitlines():
+    for raw in read_text(MARKERS_FILE).splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -286,7 +287,7 @@ def line_features(lines: Sequence[str], repeats: Sequence[int] | None = None) ->
         ]
         out.append(row)
         before += prose_chars[i]
-        if kind is not None and i > core_start:
+        if kind is not None and i > core_start:  # a sidebar heading above the story opens none
             zone[kind] = True
             last_marker = i
     return out
@@ -327,13 +328,9 @@ class BoilerplateModel:
             while (k := feature[node]) >= 0:
                 node = left[node] if x[k] <= threshold[node] else right[node]
             total += value[node]
-        return 1.0 / (1.0 + math.exp(-total))
+        return 0.5 * (1.0 + math.tanh(0.5 * total))  # the logistic function, never overflows
 
 
 @cache
 def _packaged() -> BoilerplateModel:
-    return BoilerplateModel(json.loads(_read_data(MODEL_FILE)))
-
-
-def _read_data(name: str) -> str:
-    return files("presslens.data").joinpath(name).read_text(encoding="utf-8")
+    return BoilerplateModel(json.loads(read_text(MODEL_FILE)))
