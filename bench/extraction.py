@@ -23,8 +23,12 @@ trafilatura-eval is held out for it. Offsets: share of body characters inside ex
 (body and source identical) and inside any segment, and a check that every exact segment's
 body and source slices are equal.
 
+--sweep adds the record behind presslens' trafilatura settings: plain trafilatura under
+several settings on both sets, and F1 over the retry threshold (favor_precision output shorter
+than T characters replaced by the balanced output when that is longer, as in presslens).
+
 If bench/extraction_text.py is present (L3S-GN1, text-only path) its ``run`` figures are added.
-Usage: python bench/extraction.py [--data DIR] [--limit N]
+Usage: python bench/extraction.py [--data DIR] [--limit N] [--sweep]
 """
 
 from __future__ import annotations
@@ -55,6 +59,15 @@ SH = Path("extraction") / "scrapinghub-aeb"
 TE = Path("extraction") / "trafilatura-eval"
 MAX_SNIPPETS = 6
 SPEED_LIMIT = 1.3
+SWEEP = {
+    "default": {},
+    "no_comments": {"include_comments": False},
+    "precision": {"favor_precision": True},
+    "precision_no_comments": {"favor_precision": True, "include_comments": False},
+    "recall_no_comments": {"favor_recall": True, "include_comments": False},
+    "fast_no_comments": {"fast": True, "include_comments": False},
+}
+RETRY_THRESHOLDS = (0, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000)
 
 
 def load_module(path: Path, name: str) -> ModuleType:
@@ -170,6 +183,43 @@ def two_cores(pages: list[str]) -> dict[str, float]:
     return best
 
 
+def _sweep_one(job: tuple[str, str]) -> str:
+    config, html = job
+    return trafilatura.extract(html, **SWEEP[config]) or ""
+
+
+def sweep(
+    evaluate: ModuleType, sets: dict[str, tuple[list[tuple[str, str]], dict]]
+) -> dict[str, Any]:
+    """F1 of trafilatura settings, and of the precision-then-balanced retry threshold."""
+    out: dict[str, Any] = {"settings": {}, "retry_threshold": {}}
+    texts: dict[tuple[str, str], dict[str, str]] = {}
+    with Pool(2) as pool:
+        for name, (pages, _) in sets.items():
+            for config in SWEEP:
+                res = pool.map(_sweep_one, [(config, html) for _, html in pages], chunksize=4)
+                texts[name, config] = dict(zip([k for k, _ in pages], res, strict=True))
+
+    def f1(name: str, outputs: dict[str, str]) -> float:
+        gold = sets[name][1]
+        if name == "scrapinghub":
+            return score_scrapinghub(evaluate, gold, outputs)["f1"]
+        return score_trafilatura_eval(gold, outputs)["f1"]
+
+    for config in SWEEP:
+        out["settings"][config] = {name: f1(name, texts[name, config]) for name in sets}
+    for t in RETRY_THRESHOLDS:
+        row = {}
+        for name in sets:
+            precise, balanced = texts[name, "precision_no_comments"], texts[name, "no_comments"]
+            mixed = {
+                k: max(v, balanced[k], key=len) if len(v) < t else v for k, v in precise.items()
+            }
+            row[name] = f1(name, mixed)
+        out["retry_threshold"][str(t)] = row
+    return out
+
+
 def score_scrapinghub(evaluate: ModuleType, gold: dict, outputs: dict[str, str]) -> dict:
     random.seed(0)
     prediction = {k: {"articleBody": outputs[k]} for k in gold}
@@ -220,6 +270,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+    parser.add_argument("--sweep", action="store_true", help="also run the settings sweep")
     args = parser.parse_args()
     data: Path = args.data.resolve()
 
@@ -328,6 +379,15 @@ def main() -> None:
         "offsets": offsets,
         "criteria": criteria,
     }
+    if args.sweep:
+        sets = {"scrapinghub": (sh_pages, sh_gold), "trafilatura_eval": (te_pages, te_items)}
+        figures["sweep"] = sw = sweep(evaluate, sets)
+        print("\nSweep: plain trafilatura settings, F1        AEB   traf-eval")
+        for config, row in sw["settings"].items():
+            print(f"  {config:40} {row['scrapinghub']:7.4f} {row['trafilatura_eval']:7.4f}")
+        print("Precise output < T chars -> balanced (T fitted on AEB; traf-eval held out)")
+        for t, row in sw["retry_threshold"].items():
+            print(f"  T = {t:36} {row['scrapinghub']:7.4f} {row['trafilatura_eval']:7.4f}")
     text = text_path_figures(data, args.limit)
     if text is None:
         print("\nL3S-GN1 text path: bench/extraction_text.py (with run(data_dir, limit)) missing")

@@ -211,12 +211,11 @@ def _removed(visible: VisibleText, covered: list[tuple[int, int]]) -> list[Remov
     for a, b in visible.blocks():
         while k < len(covered) and covered[k][1] <= a:
             k += 1
-        pos = a
-        for start, end in covered[k:]:
-            if start >= b:
-                break
-            _add_removed(out, visible, pos, start)
-            pos = max(pos, end)
+        pos, j = a, k
+        while j < len(covered) and covered[j][0] < b:
+            _add_removed(out, visible, pos, covered[j][0])
+            pos = max(pos, covered[j][1])
+            j += 1
         _add_removed(out, visible, pos, b)
     return out
 

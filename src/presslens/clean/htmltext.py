@@ -23,6 +23,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import islice
 
 from presslens.model import Segment
 
@@ -75,7 +76,9 @@ _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _SPECIAL = re.compile(
     rf"&(?:#[0-9]{{1,7}};?|#[xX][0-9a-fA-F]{{1,6}};?|[A-Za-z][A-Za-z0-9]{{1,31}};?)|[{_INVISIBLE}]+"
 )
-_BLOCK_WITH_WORDS = re.compile(rf"[^{BREAK}]*\w[^{BREAK}]*")
+# A block (text between BREAKs) holding a word; the look-behind pins each try to a block
+# start, so text without words costs one pass, not one per character.
+_BLOCK_WITH_WORDS = re.compile(rf"(?<![^{BREAK}])[^{BREAK}\w]*+\w[^{BREAK}]*+")
 _NONSPACE = re.compile(r"\S")
 _WORD_TOKEN = re.compile(r"\S*\w\S*")
 _TOKEN = re.compile(r"\S+")
@@ -249,9 +252,9 @@ class VisibleText:
         within the first line, as formulas) where ``LOOSE_ANCHOR_CHARS`` do.
         """
         text = self.text
-        words = [(m.start(), m.group()[:8]) for m in _WORD_TOKEN.finditer(para)]
+        words = [(m.start(), m[0][:8]) for m in islice(_WORD_TOKEN.finditer(para), ANCHOR_TRIES)]
         for chars in (ANCHOR_CHARS, LOOSE_ANCHOR_CHARS):
-            for n, (i, word) in enumerate(words[:ANCHOR_TRIES]):
+            for n, (i, word) in enumerate(words):
                 rest = len(para) - i - para.count(" ", i)
                 if n and rest < LOOSE_ANCHOR_CHARS:
                     break  # a later word must still carry enough text to be sure of
