@@ -200,6 +200,8 @@ def run(data_dir: Path, limit: int | None) -> dict[str, Any]:
     import trafilatura
 
     from presslens.clean.boilerplate import BoilerplateModel
+    from presslens.clean.text import clean_text
+    from presslens.model import RawPage, Source
 
     pages = load_pages(data_dir)
     dev = [p for p in pages if is_dev(p["id"])][:limit]
@@ -220,6 +222,11 @@ def run(data_dir: Path, limit: int | None) -> dict[str, Any]:
     trimmed_texts = [[ln["text"] for ln in p["lines"]] for p in trimmed]
     n_lines = sum(map(len, texts))
     htmls = [read_html(data_dir, p["id"]) for p in dev]
+    raws = [
+        RawPage(Source("text", path=p["id"]), "\n\n".join(t))
+        for p, t in zip(dev, texts, strict=True)
+    ]
+    _, clean_secs = _timed(lambda: [clean_text(page) for page in raws])
     extracted, t_secs = _timed(lambda: [trafilatura.extract(h) or "" for h in htmls])
     traf_words = [
         word_f1(text, _text(p["lines"], [ln["label"] in KEEP for ln in p["lines"]]))
@@ -241,7 +248,9 @@ def run(data_dir: Path, limit: int | None) -> dict[str, Any]:
         "speed": {
             "classifier_pages_per_s": round(len(dev) / secs, 1),
             "classifier_lines_per_s": round(n_lines / secs),
+            "clean_text_pages_per_s": round(len(dev) / clean_secs, 1),
             "trafilatura_html_pages_per_s": round(len(dev) / t_secs, 1),
+            "time_ratio_clean_text_vs_trafilatura": round(clean_secs / t_secs, 3),
         },
     }
 
@@ -269,8 +278,10 @@ def _report(r: dict[str, Any]) -> None:
     sp = r["speed"]
     print(
         f"speed: classifier {sp['classifier_pages_per_s']} pages/s "
-        f"({sp['classifier_lines_per_s']} lines/s) on text; "
-        f"trafilatura {sp['trafilatura_html_pages_per_s']} pages/s on HTML"
+        f"({sp['classifier_lines_per_s']} lines/s) on text; whole text path "
+        f"{sp['clean_text_pages_per_s']} pages/s; "
+        f"trafilatura {sp['trafilatura_html_pages_per_s']} pages/s on HTML; "
+        f"time ratio {sp['time_ratio_clean_text_vs_trafilatura']}"
     )
 
 
