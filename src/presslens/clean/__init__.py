@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from presslens.model import Article, DateField, RawPage
+from presslens.clean.html import extract_html
+from presslens.clean.text import clean_text
+from presslens.meta.dates import dates_from_html
+from presslens.model import Article, DateField, Field, RawPage
 
 
 def clean(page: RawPage, repeats: Sequence[int] | None = None) -> Article:
     """Clean one page. ``repeats``: per line, in how many sibling pages it recurs (text only)."""
     if page.is_html:
-        from presslens.clean.html import extract_html
-        from presslens.meta.dates import dates_from_html
-
         article = extract_html(page)
         article.published, article.page_dates = dates_from_html(
             page.text, page.source.url, page.source.crawled_at
         )
+        if title := page.hints.get("title"):
+            article.title = Field(
+                title.strip(), None, 1.0, "input_field", "title given by the input"
+            )
     else:
-        from presslens.clean.text import clean_text
-
-        article = clean_text(page, repeats)
+        article = clean_text(page, repeats)  # reads the title hint itself, to find its line
     _apply_date_hint(article, page.hints.get("date"))
     return article
 
