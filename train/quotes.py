@@ -1,0 +1,166 @@
+"""Train the attribution tagger shipped in ``src/presslens/data/attribution/``.
+
+What it learns: PolNeAR's source / cue / content spans as a sequence of non-overlapping spans
+(PolNeAR is univocal: one role per token), with spaCy's transition-based span model over its own
+small CNN token encoder. The encoder reads, besides word shape and affixes, the part-of-speech
+tags and dependency labels the base spaCy model assigns, so the tagger sees the syntax the
+attribution rules use.
+
+Data: PolNeAR ``train`` only (840 articles); every tenth article (sorted by name) is held out
+to pick the epoch. The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
+
+    .venv/bin/python train/quotes.py        # 3-7 minutes an epoch on 2 busy cores
+    .venv/bin/python train/quotes.py --epochs 2 --limit 50 --out /tmp/attr   # smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+from spacy.util import compounding, minibatch
+from thinc.api import Adam
+
+from presslens.nlp import DEFAULT_MODEL, load_model
+from presslens.quotes.polnear import GoldArticle, load_split
+from presslens.quotes.tagger import COMPONENT, LABELS, tagger_config, tagger_input
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "quotes" / "polnear" / "data"
+DEFAULT_OUT = ROOT / "src" / "presslens" / "data" / "attribution"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="PolNeAR data/ folder")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--model", default=DEFAULT_MODEL, help="base spaCy model for tags/parse")
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N articles")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/presslens-polnear-train.spacy"))
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    try:
+        articles = load_split(args.data, "train", args.limit)
+    except FileNotFoundError as exc:
+        sys.exit(f"error: {exc}")
+    base = load_model(args.model)
+    docs = _parsed(base, articles, args.cache)
+    examples = [_example(doc, art) for doc, art in zip(docs, articles, strict=True)]
+    fit = [eg for i, eg in enumerate(examples) if i % 10 != 9]
+    held = [eg for i, eg in enumerate(examples) if i % 10 == 9]
+    print(f"{len(fit)} articles to fit, {len(held)} held out", flush=True)
+
+    random.seed(args.seed)
+    spacy.util.fix_random_seed(args.seed)
+    nlp = spacy.blank("en", vocab=base.vocab)
+    config = tagger_config()
+    tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
+    tagger.initialize(lambda: fit, nlp=nlp)
+    optimizer = Adam(0.001, use_averages=True)
+    best_score = -1.0
+    for epoch in range(args.epochs):
+        t0 = time.time()
+        random.shuffle(fit)
+        losses: dict[str, float] = {}
+        for batch in minibatch(fit, size=compounding(2.0, 16.0, 1.05)):
+            nlp.update(batch, drop=0.2, sgd=optimizer, losses=losses)
+        with tagger.model.use_params(optimizer.averages):
+            scores = _score(tagger, held)
+        mean = sum(scores.values()) / len(scores)
+        print(
+            f"epoch {epoch + 1}: loss {losses[COMPONENT]:.0f}  held-out exact F1 "
+            + "  ".join(f"{k} {v:.3f}" for k, v in scores.items())
+            + f"  ({time.time() - t0:.0f}s)",
+            flush=True,
+        )
+        if mean > best_score:
+            best_score = mean
+            with tagger.model.use_params(optimizer.averages):
+                _save(tagger, config, args, len(fit), epoch + 1, scores)
+    print(f"wrote {args.out} (held-out mean exact F1 {best_score:.3f})")
+    return 0
+
+
+def _save(
+    tagger, config: dict, args: argparse.Namespace, n_fit: int, epoch: int, scores: dict
+) -> None:
+    """Write the component (weights and moves, not the shared vocab), its config, a meta."""
+    args.out.mkdir(parents=True, exist_ok=True)
+    tagger.to_disk(args.out / COMPONENT, exclude=["vocab"])
+    (args.out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    (args.out / "meta.json").write_text(
+        json.dumps(
+            {
+                "trained_on": "PolNeAR v1.0.0 train split, every 10th article held out",
+                "articles": n_fit,
+                "base_model": args.model,
+                "labels": list(LABELS),
+                "epoch": epoch,
+                "held_out_exact_f1": {k: round(v, 4) for k, v in scores.items()},
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+def _parsed(base: spacy.Language, articles: list[GoldArticle], cache: Path) -> list[Doc]:
+    """Base-model parses of the articles, cached because parsing costs minutes."""
+    texts = [a.text for a in articles]
+    if cache.is_file():
+        docs = list(DocBin().from_disk(cache).get_docs(base.vocab))
+        if [d.text for d in docs[: len(texts)]] == texts:
+            return docs[: len(texts)]
+    docs = list(base.pipe(texts, batch_size=16))
+    DocBin(docs=docs).to_disk(cache)
+    return docs
+
+
+def _example(doc: Doc, art: GoldArticle) -> Example:
+    """Predicted side: the parse with entities unset; reference side: gold role spans."""
+    pred = tagger_input(doc)
+    ref = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+    spans, taken = [], set()
+    for att in art.attributions:
+        for role, pieces in att.items():
+            for start, end in pieces:
+                span = ref.char_span(start, end, label=role.upper(), alignment_mode="expand")
+                if span is None or taken.intersection(range(span.start, span.end)):
+                    continue
+                taken.update(range(span.start, span.end))
+                spans.append(span)
+    ref.set_ents(sorted(spans), default="outside")
+    return Example(pred, ref)
+
+
+def _score(tagger, examples: list[Example]) -> dict[str, float]:
+    """Exact-span F1 per role, on token spans."""
+    counts = {label: [0, 0, 0] for label in LABELS}  # tp, n_pred, n_gold
+    docs = [eg.predicted.copy() for eg in examples]
+    for doc, eg in zip(tagger.pipe(docs), examples, strict=True):
+        pred = {(e.start, e.end, e.label_) for e in doc.ents}
+        gold = {(e.start, e.end, e.label_) for e in eg.reference.ents}
+        for label in LABELS:
+            p = {x for x in pred if x[2] == label}
+            g = {x for x in gold if x[2] == label}
+            counts[label][0] += len(p & g)
+            counts[label][1] += len(p)
+            counts[label][2] += len(g)
+    return {
+        label.lower(): (2 * tp / (n_p + n_g) if n_p + n_g else 0.0)
+        for label, (tp, n_p, n_g) in counts.items()
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
