@@ -12,8 +12,12 @@ def read_text(name: str) -> str:
     return files("presslens.data").joinpath(name).read_text(encoding="utf-8")
 
 
+def data_lines(name: str) -> list[str]:
+    """Non-empty lines of a data file; lines starting with '#' are documentation."""
+    return [ln for ln in read_text(name).splitlines() if ln.strip() and not ln.startswith("#")]
+
+
 @cache
 def read_csv(name: str) -> tuple[dict[str, str], ...]:
-    """Rows of a CSV data file; lines starting with '#' are documentation."""
-    lines = [line for line in read_text(name).splitlines() if not line.startswith("#")]
-    return tuple(csv.DictReader(io.StringIO("\n".join(lines))))
+    """Rows of a CSV data file whose '#' lines are documentation."""
+    return tuple(csv.DictReader(io.StringIO("\n".join(data_lines(name)))))

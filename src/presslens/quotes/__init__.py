@@ -124,16 +124,7 @@ def _tagged_indirect(
         ):
             continue
         speaker = att.source[0]
-        record = Attributed(speaker, cue, resolve(ix, speaker))
-        out.append(
-            {
-                "text": content.text,
-                "kind": "indirect",
-                "start": content.start_char,
-                "end": content.end_char,
-                **_who(record, ix, content),
-            }
-        )
+        out.append(_reported(ix, content, Attributed(speaker, cue, resolve(ix, speaker))))
     return out
 
 
@@ -161,17 +152,19 @@ def _indirect(ix: Index) -> list[dict[str, Any]]:
         speaker = speaker_of(tok, ix)
         if speaker is None:
             continue
-        att = Attributed(speaker, cue, resolve(ix, speaker))
-        out.append(
-            {
-                "text": content.text,
-                "kind": "indirect",
-                "start": content.start_char,
-                "end": content.end_char,
-                **_who(att, ix, content),
-            }
-        )
+        out.append(_reported(ix, content, Attributed(speaker, cue, resolve(ix, speaker))))
     return out
+
+
+def _reported(ix: Index, content: Span, att: Attributed) -> dict[str, Any]:
+    """The record of one piece of reported speech."""
+    return {
+        "text": content.text,
+        "kind": "indirect",
+        "start": content.start_char,
+        "end": content.end_char,
+        **_who(att, ix, content),
+    }
 
 
 def _according_content(ix: Index, tok: Token) -> Span | None:

@@ -15,7 +15,7 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from presslens.quotes.cues import according_to, cue_of, cue_span
-from presslens.quotes.lexicon import data_lines
+from presslens.resources import data_lines
 
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "i", "we"})
 _SINGULAR = frozenset({"he", "she", "him", "her"})

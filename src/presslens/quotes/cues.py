@@ -8,7 +8,7 @@ from functools import cache
 
 from spacy.tokens import Span, Token
 
-from presslens.quotes.lexicon import data_rows
+from presslens.resources import read_csv
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ def lexicon() -> Lexicon:
     verbs: dict[str, Cue] = {}
     phrases: dict[tuple[str, ...], Cue] = {}
     channels = []
-    for row in data_rows("cue_verbs.txt"):
+    for row in read_csv("cue_verbs.txt"):
         cue, kind, channel = row["cue"].strip(), row["type"].strip(), row["channel"].strip()
         if kind == "channel":
             pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, cue.split())) + r"s?\b", re.I)
