@@ -19,7 +19,9 @@ from presslens.cli import main
 from presslens.model import Article, RawPage, ReadError
 
 
-def _stand_in_analyze(items: Iterable[RawPage | ReadError]) -> Iterator[Article | ReadError]:
+def _stand_in_analyze(
+    items: Iterable[RawPage | ReadError], **_options: object
+) -> Iterator[Article | ReadError]:
     """The pipeline's contract in miniature: errors pass through, an empty body is an error."""
     for item in items:
         if isinstance(item, ReadError):
@@ -115,7 +117,7 @@ def test_output_file_is_written_atomically(two_pages: list[Path], tmp_path: Path
 def test_crash_leaves_existing_output_untouched(
     two_pages: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def crashing(items: Iterable[RawPage | ReadError]) -> Iterator[Article]:
+    def crashing(items: Iterable[RawPage | ReadError], **_options: object) -> Iterator[Article]:
         for item in items:
             assert isinstance(item, RawPage)
             yield Article(item.source, item.text, body=item.text)
@@ -134,7 +136,7 @@ def test_crash_leaves_existing_output_untouched(
 def test_interrupt_keeps_what_was_written(
     two_pages: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
-    def interrupted(items: Iterable[RawPage | ReadError]) -> Iterator[Article]:
+    def interrupted(items: Iterable[RawPage | ReadError], **_options: object) -> Iterator[Article]:
         for item in items:
             assert isinstance(item, RawPage)
             yield Article(item.source, item.text, body=item.text)

@@ -11,6 +11,8 @@ to pick the epoch. The ``dev`` split is never read here: it is what ``bench/quot
 
     .venv/bin/python train/quotes.py        # 3-7 minutes an epoch on 2 busy cores
     .venv/bin/python train/quotes.py --epochs 2 --limit 50 --out /tmp/attr   # smoke run
+    .venv/bin/python train/quotes.py --resume src/presslens/data/attribution --lr 0.0005 \
+        --epochs 8 --out /tmp/attr2     # go on from the shipped tagger; kept only if better
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="use only the first N articles")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/presslens-polnear-train.spacy"))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
+    ap.add_argument(
+        "--resume", type=Path, default=None, help="start from a trained tagger (e.g. --out)"
+    )
     args = ap.parse_args(argv)
 
     try:
@@ -65,8 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     config = tagger_config()
     tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
     tagger.initialize(lambda: fit, nlp=nlp)
-    optimizer = Adam(0.001, use_averages=True)
     best_score = -1.0
+    if args.resume is not None:
+        tagger.from_disk(args.resume / COMPONENT, exclude=["vocab"])
+        best_score = sum(_score(tagger, held).values()) / len(LABELS)
+        print(f"resumed from {args.resume}: held-out mean exact F1 {best_score:.3f}", flush=True)
+    optimizer = Adam(args.lr, use_averages=True)
     for epoch in range(args.epochs):
         t0 = time.time()
         random.shuffle(fit)
@@ -104,7 +114,7 @@ def _save(
                 "articles": n_fit,
                 "base_model": args.model,
                 "labels": list(LABELS),
-                "epoch": epoch,
+                "epoch": epoch + _resumed_epochs(args.resume),
                 "held_out_exact_f1": {k: round(v, 4) for k, v in scores.items()},
             },
             indent=1,
@@ -112,6 +122,13 @@ def _save(
         + "\n",
         encoding="utf-8",
     )
+
+
+def _resumed_epochs(resume: Path | None) -> int:
+    """Epochs the tagger resumed from had already been trained for."""
+    if resume is None or not (resume / "meta.json").is_file():
+        return 0
+    return int(json.loads((resume / "meta.json").read_text(encoding="utf-8")).get("epoch", 0))
 
 
 def _parsed(base: spacy.Language, articles: list[GoldArticle], cache: Path) -> list[Doc]:

@@ -28,6 +28,7 @@ from rich.table import Table
 
 from presslens import __version__
 from presslens.model import Article, ReadError
+from presslens.nlp import DEFAULT_MODEL
 from presslens.output import FORMATS, ArticleWriter, atomic_file, short_date
 from presslens.read import DEFAULT_MAX_BYTES, parse_timestamp, read_inputs
 
@@ -82,6 +83,17 @@ def main() -> None:
     show_default=True,
     help="Skip a page larger than this.",
 )
+@click.option(
+    "--model",
+    default=DEFAULT_MODEL,
+    show_default=True,
+    help="Installed spaCy pipeline (name or path) for actors, quotes, claims and times.",
+)
+@click.option(
+    "--no-language",
+    is_flag=True,
+    help="Stop after cleaning: body and metadata only, no actors, quotes, claims or times.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress, warnings or summary on stderr.")
 @click.pass_context
 def analyze(
@@ -91,11 +103,15 @@ def analyze(
     output: Path | None,
     crawled_at: datetime | None,
     max_bytes: int,
+    model: str,
+    no_language: bool,
     quiet: bool,
 ) -> None:
     """Analyse news pages. PATH: a text, HTML, WARC or JSONL file, a folder, or - for stdin."""
     from presslens.pipeline import analyze as run_pipeline  # heavy imports only when used
 
+    if not no_language:
+        _check_model(model)
     report = _Report(quiet)
     to_file = output is not None and str(output) != "-"
     writer: ArticleWriter | None = None
@@ -104,7 +120,8 @@ def analyze(
             writer = ArticleWriter(stream, fmt)
             with report.progress():
                 try:
-                    for result in run_pipeline(read_inputs(paths, crawled_at, max_bytes)):
+                    pages = read_inputs(paths, crawled_at, max_bytes)
+                    for result in run_pipeline(pages, language=not no_language, model=model):
                         if isinstance(result, ReadError):
                             report.skipped(result)
                         else:
@@ -126,6 +143,16 @@ def analyze(
         ctx.exit(130)
     report.summary(show_articles=to_file)
     ctx.exit(1 if report.errors else 0)
+
+
+def _check_model(model: str) -> None:
+    """Fail early, as a usage error, when the spaCy model is not installed."""
+    from presslens.nlp import load_model
+
+    try:
+        load_model(model)
+    except RuntimeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--model") from exc
 
 
 def _count(n: int, noun: str) -> str:

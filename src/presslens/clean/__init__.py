@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from presslens.clean.html import extract_html
-from presslens.clean.text import clean_text
-from presslens.meta.dates import dates_from_html
 from presslens.model import Article, DateField, Field, RawPage
 
 
 def clean(page: RawPage, repeats: Sequence[int] | None = None) -> Article:
     """Clean one page. ``repeats``: per line, in how many sibling pages it recurs (text only)."""
+    # Imported here, not at the top: presslens.meta builds on presslens.clean.lines, so this
+    # package must load without presslens.meta for either to be importable first.
+    from presslens.clean.html import extract_html
+    from presslens.clean.text import clean_text
+    from presslens.meta.dates import dates_from_html
+
     if page.is_html:
         article = extract_html(page)
         article.published, article.page_dates = dates_from_html(

@@ -38,9 +38,15 @@ from presslens.quotes.attribute import (
 )
 from presslens.quotes.cues import according_to, channel_in, cue_of, cue_span
 from presslens.quotes.marks import Marked, find_marked, looks_like_name, word_count
-from presslens.quotes.spans import Tagged, find_attributions, tagged_attributions
+from presslens.quotes.spans import Tagged, find_attributions, tag_batch, tagged_attributions
 
-__all__ = ["find_attributions", "find_quotes"]
+__all__ = ["find_attributions", "find_quotes", "prepare"]
+
+
+def prepare(docs: list[Doc]) -> None:
+    """Tag a batch of parsed bodies in one go before ``find_quotes`` reads them one by one;
+    optional, but several times faster than tagging inside each call."""
+    tag_batch(docs)
 
 _SCARE_MAX_WORDS = 3  # quoted phrases this short need a speaker, and are never repeated
 

@@ -101,7 +101,7 @@ def attribute_partial(ix: Index, quote: Span) -> Attributed:
                     break
                 if fallback is None:
                     fallback = found
-        if tok.head is tok:
+        if tok.head.i == tok.i:
             break
         tok = tok.head
     if fallback is None:
@@ -142,7 +142,7 @@ def _subject(verb: Token, ix: Index) -> Span | None:
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
                     return _phrase(objs[0], ix)
-        if tok.dep_ not in ("conj", "advcl", "xcomp", "relcl") or tok.head is tok:
+        if tok.dep_ not in ("conj", "advcl", "xcomp", "relcl") or tok.head.i == tok.i:
             return None
         if tok.dep_ == "relcl":  # "the minister, who said …": the noun is the speaker
             return _phrase(tok.head, ix)

@@ -11,9 +11,13 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from presslens.quotes.marks import Marked, find_marked, looks_like_name, word_count
 from presslens.quotes.tagger import tag_spans
 
 _WINDOW = 1  # sentences either side in which a source or content may join a cue
+_USER_DATA_KEY = "presslens.attribution_spans"
+_OWN_CONTENT_WORDS = 2  # a quotation this long is content even when the tagger missed it
+_FRAME_ENDS = (",", "-", "–", "—")  # "… he said, “Quote.”" / "Mrs. Clinton - ''Quote''"
 
 
 @dataclass(slots=True)
@@ -37,9 +41,19 @@ def find_attributions(doc: Doc) -> list[dict[str, Any]]:
     ]
 
 
+def tag_batch(docs: list[Doc]) -> None:
+    """Run the tagger over many docs at once (several times faster than one by one) and keep
+    each doc's spans in ``doc.user_data`` for ``tagged_attributions``."""
+    for doc, spans in zip(docs, tag_spans(docs), strict=True):
+        doc.user_data[_USER_DATA_KEY] = spans
+
+
 def tagged_attributions(doc: Doc) -> list[Tagged]:
     """The tagger's spans for ``doc``, grouped around their cues."""
-    spans = tag_spans([doc])[0]
+    spans = doc.user_data.get(_USER_DATA_KEY)
+    if spans is None:
+        spans = tag_spans([doc])[0]
+    spans = fit_to_marks(doc, spans)
     sent_of = [0] * len(doc)
     for k, sent in enumerate(doc.sents):
         sent_of[sent.start : sent.end] = [k] * len(sent)
@@ -64,3 +78,49 @@ def tagged_attributions(doc: Doc) -> list[Tagged]:
         else:
             getattr(groups[best[1]], role).append(doc[start:end])
     return groups + loose
+
+
+def fit_to_marks(doc: Doc, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Content spans squared with the quotation marks the tagger half-saw.
+
+    A content that ends where a full-sentence quotation closes but starts before it opens took
+    in the frame ("… to state, “Vigo County …”"): it starts at the opening mark instead. (A
+    quotation that opens lower-case, or after "that", is a partial quote inside reported
+    speech, whose content rightly includes the frame.) A quotation of two or more words that
+    no content touches is content of its own: in news prose, words in quotation marks are
+    someone's, scare quotes included; titles and names in quotation marks are not.
+    Chosen on the held-out tenth of PolNeAR train (docs/benchmarks.md).
+    """
+    text = doc.text
+    marks = [
+        (q, span)
+        for q in find_marked(text)
+        if q.closed
+        and word_count(text[q.inner_start : q.inner_end]) >= _OWN_CONTENT_WORDS
+        and (span := doc.char_span(q.start, q.end, alignment_mode="expand")) is not None
+    ]
+    out: list[tuple[str, int, int]] = []
+    for role, start, end in spans:
+        if role == "content":
+            start = _quote_start(text, start, end, marks)
+        out.append((role, start, end))
+    contents = [(s, e) for role, s, e in out if role == "content"]
+    for q, span in marks:
+        if looks_like_name(text[q.inner_start : q.inner_end]):
+            continue
+        if not any(s < span.end and span.start < e for s, e in contents):
+            out.append(("content", span.start, span.end))
+    return sorted(out, key=lambda x: (x[1], x[2]))
+
+
+def _quote_start(text: str, start: int, end: int, marks: list[tuple[Marked, Span]]) -> int:
+    for q, span in marks:
+        if not (start < span.start < end and span.end in (end, end - 1)):
+            continue
+        if any(start <= other.start < span.start for _, other in marks):
+            return start  # an earlier quotation inside: quoted words strung together
+        opens_sentence = text[q.inner_start : q.inner_start + 1].isupper()
+        if opens_sentence and text[: q.start].rstrip()[-1:] in _FRAME_ENDS:
+            return span.start
+        return start
+    return start

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy
 import spacy
-from spacy.attrs import DEP, HEAD, LEMMA, MORPH, TAG
+from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
@@ -141,17 +141,20 @@ def tagger_input(doc: Doc) -> Doc:
     position comes from the quotation marks of the whole text, the cue branch from the parse
     and the cue lexicon, e.g. "in | nsubj of a reporting verb | det<NOUN".
     """
-    cols = doc.to_array([TAG, DEP, HEAD])
-    bare = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+    cols = doc.to_array([TAG, DEP, HEAD, POS])
+    tokens = list(doc)
+    bare = Doc(
+        doc.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens]
+    )
     bare.from_array([TAG, DEP], cols[:, :2])
     bare.tensor = _token_vectors(doc)
     heads = (numpy.arange(len(doc)) + cols[:, 2].astype(numpy.int64)).tolist()
-    tokens = list(doc)
-    deps = [t.dep_ for t in tokens]
-    pos = [t.pos_ for t in tokens]
+    strings = doc.vocab.strings
+    deps = [strings[x] if x else "" for x in cols[:, 1].tolist()]
+    pos = [strings[x] if x else "" for x in cols[:, 3].tolist()]
     inside = _quote_positions(doc)
     branch = _cue_branches(tokens, heads, deps)
-    strings, morphology = doc.vocab.strings, doc.vocab.morphology
+    morphology = doc.vocab.morphology
     feats = numpy.zeros((len(doc), 2), dtype="uint64")
     for i in range(len(doc)):
         feats[i, 0] = strings.add(f"{inside[i]}|{branch[i]}|{deps[i]}<{pos[heads[i]]}")

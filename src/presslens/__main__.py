@@ -1,0 +1,5 @@
+"""``python -m presslens``: the same command line as ``presslens``."""
+
+from presslens.cli import main
+
+main()

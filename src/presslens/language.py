@@ -1,0 +1,170 @@
+"""The language stage: parse each clean body once, then find who said what, and when.
+
+Runs after ``clean``. One spaCy parse per article (``nlp.pipe`` over a batch) feeds four
+stages, each a package with one entry point:
+
+- ``quotes``: direct, partial and reported speech with speaker, cue and channel;
+- ``actors``: mentions grouped into one actor per real actor, and designations (the words
+  chosen for an actor, resolved through ``data/aliases.csv``);
+- ``claims``: counts (killed, wounded, detained, ...) and who claims them;
+- ``times``: time expressions, resolved against the publication date when it is known.
+
+This module only composes them: it passes quote speakers to the actor stage, then writes the
+actor id onto each quote speaker and claim source. Every span is a body offset pair
+(``Article.to_raw`` maps it back to the page).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+from spacy.tokens import Doc
+
+from presslens.actors import actor_at, find_actors
+from presslens.claims import find_claims
+from presslens.model import Article, DateField
+from presslens.nlp import DEFAULT_MODEL, load_model
+from presslens.quotes import find_quotes
+from presslens.quotes import prepare as prepare_quotes
+from presslens.times import find_times
+
+PIPE_BATCH = 16  # articles per nlp.pipe batch: long enough to amortise, short for memory
+
+
+def enrich(
+    articles: Sequence[Article], model: str = DEFAULT_MODEL, *, timed: bool = False
+) -> dict[str, float]:
+    """Fill ``actors``, ``designations``, ``quotes``, ``claims`` and ``times`` in place.
+
+    Bodies are parsed in chunks; while spaCy parses one chunk, a second thread runs the
+    stages over the chunk before it. Both spend most of their time in matrix code that
+    releases the GIL, so on two cores the stages mostly hide behind the parse.
+
+    With ``timed`` everything runs in one thread and the seconds spent in parsing and in
+    each stage are returned (for ``bench/language.py``); otherwise an empty dict.
+    """
+    nlp = load_model(model)
+    chunks = [articles[i : i + PIPE_BATCH] for i in range(0, len(articles), PIPE_BATCH)]
+    if timed:
+        clock = _Clock()
+        for chunk in chunks:
+            clock.lap()
+            docs = list(nlp.pipe((a.body for a in chunk), batch_size=PIPE_BATCH))
+            clock.lap("parse")
+            _run_stages(chunk, docs, clock)
+        return clock.seconds
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="presslens-stages") as pool:
+        pending: Future[None] | None = None
+        for chunk in chunks:
+            docs = list(nlp.pipe((a.body for a in chunk), batch_size=PIPE_BATCH))
+            if pending is not None:
+                pending.result()  # stages of the previous chunk; re-raises their error here
+            pending = pool.submit(_run_stages, chunk, docs)
+        if pending is not None:
+            pending.result()
+    return {}
+
+
+def _run_stages(chunk: Sequence[Article], docs: list[Doc], clock: _Clock | None = None) -> None:
+    if clock is not None:
+        clock.lap()
+    prepare_quotes(docs)  # the attribution tagger over the whole chunk at once
+    if clock is not None:
+        clock.lap("quotes")
+    for article, doc in zip(chunk, docs, strict=True):
+        enrich_one(article, doc, clock)
+
+
+def enrich_one(article: Article, doc: Doc, clock: _Clock | None = None) -> None:
+    """Run the four stages on one parsed body."""
+    lap = clock.lap if clock is not None else _no_lap
+    lap()
+    body = article.body
+    quotes = find_quotes(body, doc)
+    lap("quotes")
+    actors, designations = find_actors(body, doc, speakers=_speaker_spans(quotes))
+    for quote in quotes:
+        _link_speaker(quote.get("speaker"), actors)
+    lap("actors")
+    claims = find_claims(body, doc, quotes)
+    for claim in claims:
+        _link(claim.get("source"), actors)
+    lap("claims")
+    anchor, role = _anchor(article.published)
+    times = find_times(body, doc, anchor, anchor_role=role)
+    lap("times")
+    article.quotes = quotes
+    article.actors = actors
+    article.designations = designations
+    article.claims = claims
+    article.times = times
+
+
+class _Clock:
+    """Seconds per named step, accumulated over a batch."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str | None = None) -> None:
+        now = time.perf_counter()
+        if name is not None:
+            self.seconds[name] = self.seconds.get(name, 0.0) + now - self._last
+        self._last = now
+
+
+def _no_lap(name: str | None = None) -> None:
+    return None
+
+
+def _speaker_spans(quotes: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """The mention each speaker stands for: the antecedent of a pronoun, else the span."""
+    out = []
+    for quote in quotes:
+        speaker = quote.get("speaker")
+        if speaker is None:
+            continue
+        named = speaker.get("refers_to") or speaker
+        out.append((named["start"], named["end"]))
+    return out
+
+
+def _link_speaker(speaker: dict[str, Any] | None, actors: list[dict[str, Any]]) -> None:
+    """Write the actor id on a speaker; a pronoun speaker also becomes a mention of it."""
+    if speaker is None:
+        return
+    named = speaker.get("refers_to") or speaker
+    actor_id = actor_at(actors, named["start"], named["end"])
+    if actor_id is None:
+        return
+    speaker["actor"] = actor_id
+    if "refers_to" in speaker:
+        actor = next(a for a in actors if a["id"] == actor_id)
+        mention = {k: speaker[k] for k in ("text", "start", "end")} | {"form": "pronoun"}
+        if not any(m["start"] == mention["start"] for m in actor["mentions"]):
+            actor["mentions"].append(mention)
+            actor["mentions"].sort(key=lambda m: m["start"])
+
+
+def _link(span: dict[str, Any] | None, actors: list[dict[str, Any]]) -> None:
+    """Write the actor id on a claim source (through the antecedent of a pronoun)."""
+    if span is None:
+        return
+    named = span.get("refers_to") or span
+    if actor_id := actor_at(actors, named["start"], named["end"]):
+        span["actor"] = actor_id
+
+
+def _anchor(published: DateField) -> tuple[date | None, str | None]:
+    """The publication date to resolve "on Thursday" against, when it is known to the day."""
+    if published.value is None or published.precision != "day":
+        return None, None
+    try:
+        return date.fromisoformat(str(published.value)[:10]), "published"
+    except ValueError:
+        return None, None
