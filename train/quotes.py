@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
     ap.add_argument(
+        "--hidden-width", type=int, default=64, help="width of the span model's state layer"
+    )
+    ap.add_argument(
         "--resume", type=Path, default=None, help="start from a trained tagger (e.g. --out)"
     )
     args = ap.parse_args(argv)
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     spacy.util.fix_random_seed(args.seed)
     nlp = spacy.blank("en", vocab=base.vocab)
     config = tagger_config()
+    config["model"]["hidden_width"] = args.hidden_width
     tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
     tagger.initialize(lambda: fit, nlp=nlp)
     best_score = -1.0
