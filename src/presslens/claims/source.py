@@ -15,6 +15,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from presslens.claims.lexicon import lexicon
+from presslens.nlp import strip_punct
 from presslens.quotes.attribute import Index, resolve
 from presslens.quotes.cues import according_to, cue_of
 
@@ -168,8 +169,5 @@ def _phrase(tok: Token) -> Span:
         if "\n" in doc[k].text_with_ws:
             end = k + 1
             break
-    while start < end and (doc[start].is_punct or doc[start].is_space):
-        start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-        end -= 1
+    start, end = strip_punct(doc, start, end)
     return doc[start:end] if end > start else doc[tok.i : tok.i + 1]

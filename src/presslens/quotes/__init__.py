@@ -27,7 +27,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from presslens.nlp import load_model
+from presslens.nlp import load_model, strip_punct
 from presslens.quotes.attribute import (
     Attributed,
     Index,
@@ -47,6 +47,7 @@ def prepare(docs: list[Doc]) -> None:
     """Tag a batch of parsed bodies in one go before ``find_quotes`` reads them one by one;
     optional, but several times faster than tagging inside each call."""
     tag_batch(docs)
+
 
 _SCARE_MAX_WORDS = 3  # quoted phrases this short need a speaker, and are never repeated
 
@@ -184,13 +185,8 @@ def _according_content(ix: Index, tok: Token) -> Span | None:
 
 
 def _trim(span: Span) -> Span | None:
-    start, end = span.start, span.end
-    doc = span.doc
-    while start < end and (doc[start].is_punct or doc[start].is_space):
-        start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-        end -= 1
-    return doc[start:end] if end > start else None
+    start, end = strip_punct(span.doc, span.start, span.end)
+    return span.doc[start:end] if end > start else None
 
 
 def _record(ix: Index, q: Marked, kind: str, att: Attributed, span: Span) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
+from presslens.nlp import strip_punct
 from presslens.quotes.cues import according_to, cue_of, cue_span
 from presslens.resources import data_lines
 
@@ -175,10 +176,7 @@ def _phrase(tok: Token, ix: Index) -> Span:
         if child.dep_ in ("relcl", "acl", "appos") or child.text in (",", "(", "—", "–"):
             end = min(end, child.left_edge.i)
             break
-    while start < end and (doc[start].is_punct or doc[start].is_space):
-        start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-        end -= 1
+    start, end = strip_punct(doc, start, end)
     return doc[start:end] if end > start else doc[tok.i : tok.i + 1]
 
 
