@@ -12,12 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from rigour.names import (
-    normalize_name,
-    remove_org_prefixes,
-    remove_person_prefixes,
-    tokenize_name,
-)
+from rigour.names import normalize_name, remove_org_prefixes, remove_person_prefixes, tokenize_name
 from rigour.text.phonetics import metaphone
 from rigour.text.translit import ascii_text
 
