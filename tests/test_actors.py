@@ -327,3 +327,24 @@ def test_any_text_gives_consistent_records(words, spans) -> None:
             assert body[m["start"] : m["end"]] == m["text"]
     for d in designations:
         assert body[d["start"] : d["end"]] == d["text"]
+
+
+def test_user_alias_rows_are_added_and_win(tmp_path, monkeypatch) -> None:
+    """A user's $PRESSLENS_LEXICON_DIR/aliases.csv adds designations without touching code."""
+    from presslens.nlp import load_model
+
+    body = "The Blorgian junta rejected the talks, said Zionist regime officials."
+    doc = load_model()(body)
+    monkeypatch.setenv("PRESSLENS_LEXICON_DIR", str(tmp_path))
+    assert not [d for d in find_actors(body, doc)[1] if d["refers_to"] == "Blorgia"]
+    (tmp_path / "aliases.csv").write_text(
+        "# my rows\nterm,canonical,type,class,context,source\n"
+        "Blorgian junta,Blorgia,GPE,pejorative,,my notes\n"
+        "Zionist regime,Israel,GPE,neutral,,my reading\n",
+        encoding="utf-8",
+    )
+    designations = find_actors(body, doc)[1]
+    (blorgia,) = [d for d in designations if d["refers_to"] == "Blorgia"]
+    assert (blorgia["text"], blorgia["class"]) == ("Blorgian junta", "pejorative")
+    (zionist,) = [d for d in designations if d["term"] == "Zionist regime"]
+    assert zionist["class"] == "neutral"  # the user's row comes first

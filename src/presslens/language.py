@@ -1,13 +1,15 @@
 """The language stage: parse each clean body once, then find who said what, and when.
 
-Runs after ``clean``. One spaCy parse per article (``nlp.pipe`` over a batch) feeds four
+Runs after ``clean``. One spaCy parse per article (``nlp.pipe`` over a batch) feeds five
 stages, each a package with one entry point:
 
 - ``quotes``: direct, partial and reported speech with speaker, cue and channel;
 - ``actors``: mentions grouped into one actor per real actor, and designations (the words
   chosen for an actor, resolved through ``data/aliases.csv``);
 - ``claims``: counts (killed, wounded, detained, ...) and who claims them;
-- ``times``: time expressions, resolved against the publication date when it is known.
+- ``times``: time expressions, resolved against the publication date when it is known;
+- ``framing``: persuasion-technique spans (trained model and loaded-words lexicon) and a
+  summary: techniques per 1,000 words, designation profile per actor.
 
 This module only composes them: it passes quote speakers to the actor stage, then writes the
 actor id onto each quote speaker and claim source. Every span is a body offset pair
@@ -26,6 +28,7 @@ from spacy.tokens import Doc
 
 from presslens.actors import actor_at, find_actors
 from presslens.claims import find_claims
+from presslens.framing import frame
 from presslens.model import Article, DateField
 from presslens.nlp import DEFAULT_MODEL, load_model
 from presslens.quotes import find_quotes
@@ -38,7 +41,8 @@ PIPE_BATCH = 16  # articles per nlp.pipe batch: long enough to amortise, short f
 def enrich(
     articles: Sequence[Article], model: str = DEFAULT_MODEL, *, timed: bool = False
 ) -> dict[str, float]:
-    """Fill ``actors``, ``designations``, ``quotes``, ``claims`` and ``times`` in place.
+    """Fill ``actors``, ``designations``, ``quotes``, ``claims``, ``times``, ``techniques`` and
+    ``framing`` in place.
 
     Bodies are parsed in chunks; while spaCy parses one chunk, a second thread runs the
     stages over the chunk before it. Both spend most of their time in matrix code that
@@ -80,7 +84,7 @@ def _run_stages(chunk: Sequence[Article], docs: list[Doc], clock: _Clock | None 
 
 
 def enrich_one(article: Article, doc: Doc, clock: _Clock | None = None) -> None:
-    """Run the four stages on one parsed body."""
+    """Run the five stages on one parsed body."""
     lap = clock.lap if clock is not None else _no_lap
     lap()
     body = article.body
@@ -90,6 +94,8 @@ def enrich_one(article: Article, doc: Doc, clock: _Clock | None = None) -> None:
     for quote in quotes:
         _link_speaker(quote.get("speaker"), actors)
     lap("actors")
+    techniques, framing = frame(body, doc, actors, designations)
+    lap("framing")
     claims = find_claims(body, doc, quotes)
     for claim in claims:
         _link(claim.get("source"), actors)
@@ -102,6 +108,8 @@ def enrich_one(article: Article, doc: Doc, clock: _Clock | None = None) -> None:
     article.designations = designations
     article.claims = claims
     article.times = times
+    article.techniques = techniques
+    article.framing = framing
 
 
 class _Clock:

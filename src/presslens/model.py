@@ -138,6 +138,7 @@ class Article:
     times: list[dict[str, Any]] = field(default_factory=list)
     designations: list[dict[str, Any]] = field(default_factory=list)
     techniques: list[dict[str, Any]] = field(default_factory=list)
+    framing: dict[str, Any] = field(default_factory=dict)  # summary of techniques, designations
 
     @property
     def id(self) -> str:
@@ -178,6 +179,7 @@ class Article:
             "times": self.times,
             "designations": self.designations,
             "techniques": self.techniques,
+            "framing": self.framing,
         }
 
 

@@ -152,12 +152,23 @@ def _analysis(article: Article) -> list[str]:
         ("Claims", [_claim_line(c, names) for c in article.claims]),
         ("Times", [_time_line(t) for t in article.times]),
         ("Designations", [_designation_line(d) for d in article.designations]),
+        ("Techniques", [_technique_line(t) for t in article.techniques]),
     ]
     lines: list[str] = []
     for heading, items in sections:
         if items:
             lines += ["", f"### {heading}", ""] + [f"- {item}" for item in items]
+    if rate := article.framing.get("techniques_per_1000_words"):
+        lines += ["", f"Techniques per 1,000 words: {rate:.1f}"]
     return lines
+
+
+def _technique_line(technique: dict[str, Any]) -> str:
+    """“child-murderer”: Name_Calling,Labeling (0.90, lexicon)"""
+    how = ", ".join(
+        x for x in (f"{technique.get('confidence', 0):.2f}", technique.get("method")) if x
+    )
+    return f"“{_md_inline(technique['text'])}”: {technique['technique']} ({how})"
 
 
 def _actor_line(actor: dict[str, Any]) -> str:

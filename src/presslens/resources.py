@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
+
+USER_DIR_ENV = "PRESSLENS_LEXICON_DIR"  # a folder of the user's own rows for the tables
 
 
 def read_text(name: str) -> str:
@@ -21,3 +25,31 @@ def data_lines(name: str) -> list[str]:
 def read_csv(name: str) -> tuple[dict[str, str], ...]:
     """Rows of a CSV data file whose '#' lines are documentation."""
     return tuple(csv.DictReader(io.StringIO("\n".join(data_lines(name)))))
+
+
+def user_file(name: str) -> Path | None:
+    """The user's own version of a table, ``$PRESSLENS_LEXICON_DIR/<name>``, if there is one."""
+    folder = os.environ.get(USER_DIR_ENV)
+    path = Path(folder) / name if folder else None
+    return path if path is not None and path.is_file() else None
+
+
+def user_stamp(name: str) -> tuple[str, int] | None:
+    """What identifies the user's table as it is now (path and modification time), so caches
+    built from it are rebuilt when it changes; None without one."""
+    path = user_file(name)
+    return (str(path), path.stat().st_mtime_ns) if path is not None else None
+
+
+def read_user_csv(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of the user's table ``name`` ('#' lines are documentation); none without one.
+    A file that cannot be read raises ValueError naming it."""
+    path = user_file(name)
+    if path is None:
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        raise ValueError(f"{path}: cannot read: {exc}") from exc
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return tuple(csv.DictReader(io.StringIO("\n".join(lines))))

@@ -13,8 +13,9 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from presslens.resources import read_csv
+from presslens.resources import read_csv, read_user_csv, user_stamp
 
+FILE = "aliases.csv"  # shipped in presslens/data; a user copy may add rows (resources.user_file)
 _QUOTES = "“”\"‘’'«»"
 _SEP = r"[”\"’]?[\s\-‐–]+[“\"‘]?"
 _KEY_DROP = str.maketrans({c: None for c in '“”"‘«»'})
@@ -69,19 +70,31 @@ def _pattern(row: Row) -> str:
     return body + ("s?" if row.type == "NORP" else "")
 
 
-@cache
 def rows() -> dict[str, tuple[Row, ...]]:
-    """Rows by normalised term, in file order."""
+    """Rows by normalised term: the user's (``$PRESSLENS_LEXICON_DIR/aliases.csv``) first, so
+    that theirs win, then the shipped table, each in file order."""
+    return _rows(user_stamp(FILE))
+
+
+@cache
+def _rows(user: tuple[str, int] | None) -> dict[str, tuple[Row, ...]]:
     out: dict[str, list[Row]] = {}
-    for r in read_csv("aliases.csv"):
-        row = Row(r["term"], r["canonical"], r["type"], r["class"], r["context"], r["source"])
+    for r in (*read_user_csv(FILE), *read_csv(FILE)):
+        try:
+            row = Row(r["term"], r["canonical"], r["type"], r["class"], r["context"], r["source"])
+        except KeyError as exc:
+            raise ValueError(f"{user[0] if user else FILE}: a row lacks column {exc}") from exc
         out.setdefault(key(row.term), []).append(row)
     return {k: tuple(v) for k, v in out.items()}
 
 
-@cache
 def _matcher() -> re.Pattern[str]:
-    all_rows = sorted({r for rs in rows().values() for r in rs}, key=lambda r: -len(r.term))
+    return _compiled(user_stamp(FILE))
+
+
+@cache
+def _compiled(user: tuple[str, int] | None) -> re.Pattern[str]:
+    all_rows = sorted({r for rs in _rows(user).values() for r in rs}, key=lambda r: -len(r.term))
     alternation = "|".join(dict.fromkeys(_pattern(r) for r in all_rows))
     return re.compile(rf"(?<![\w\-])(?:{alternation})(?!\w)")
 

@@ -1,0 +1,311 @@
+"""Features for the persuasion-technique models, all read from what the parse already holds.
+
+Why this shape: the framing stage must cost a fraction of the actors stage, so nothing here
+re-parses or loops over tokens calling Python functions. Token features are the spaCy model's
+own token vectors (``doc.tensor``, computed by the parse), windows and sentence means of them,
+and hashed lexical attributes taken with one ``doc.to_array`` call (spaCy's string hashes are
+stable murmurhashes, so the same word lands in the same weight slot at training and run time).
+Shared by ``presslens.framing.techniques`` (inference) and ``train/techniques.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from spacy.attrs import (
+    DEP,
+    IDX,
+    IS_PUNCT,
+    IS_STOP,
+    IS_TITLE,
+    IS_UPPER,
+    LEMMA,
+    LENGTH,
+    LOWER,
+    POS,
+    SENT_START,
+    SHAPE,
+)
+from spacy.strings import hash_string
+from spacy.tokens import Doc
+
+SI_HASH_BITS = 18
+TC_HASH_BITS = 15
+TENSOR_WIDTH = 96
+TRIM = " \n.,:;"
+# 64-bit salts so that the same string in two feature templates lands in different slots
+_SALTS = np.array(
+    [0x9E3779B97F4A7C15 * (k + 1) & 0xFFFFFFFFFFFFFFFF for k in range(16)], dtype=np.uint64
+)
+_QMARK = hash_string("?")
+_EXCL = hash_string("!")
+_QUOTES = np.array([hash_string(q) for q in ('"', "“", "”", "'", "‘", "’")], dtype=np.uint64)
+LEXICONS = ("bias",)  # lists in data/techniques/lexicon.csv used as features
+
+
+@dataclass
+class DocArrays:
+    """Per-token arrays of one parsed article, computed once and shared by both models."""
+
+    n: int
+    tensor: np.ndarray  # (n, 96) float32
+    attrs: np.ndarray  # (n, 8) uint64: LOWER LEMMA POS DEP SHAPE IS_PUNCT IS_STOP IS_TITLE
+    upper: np.ndarray  # (n,) bool
+    starts: np.ndarray  # (n,) char offsets
+    ends: np.ndarray  # (n,) char offsets
+    sent_id: np.ndarray  # (n,) int
+    sent_bounds: np.ndarray  # (n_sents + 1,) token index of each sentence start, then n
+    lex: np.ndarray  # (n, len(LEXICONS)) float32 membership of the lemma or lower form
+
+
+def lexicon_hashes(words: dict[str, set[str]]) -> dict[str, np.ndarray]:
+    """Sorted spaCy hashes of each word list, for vectorised membership tests."""
+    return {
+        name: np.unique(np.array([hash_string(w) for w in ws], dtype=np.uint64))
+        for name, ws in words.items()
+    }
+
+
+def _member(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """values in the sorted table (searchsorted: no per-call hashing of the table)."""
+    if not len(table):
+        return np.zeros(values.shape, bool)
+    pos = np.minimum(np.searchsorted(table, values), len(table) - 1)
+    return table[pos] == values
+
+
+def doc_arrays(doc: Doc, lex: dict[str, np.ndarray]) -> DocArrays:
+    """The arrays every feature below is cut from."""
+    n = len(doc)
+    cols = [LOWER, LEMMA, POS, DEP, SHAPE, IS_PUNCT, IS_STOP, IS_TITLE, IS_UPPER, IDX, LENGTH]
+    arr = doc.to_array(cols).astype(np.uint64).reshape(n, len(cols))
+    attrs = arr[:, :8]
+    upper = arr[:, 8].astype(bool)
+    starts = arr[:, 9].astype(np.int64)
+    tensor = doc.tensor
+    if tensor is None or tensor.shape != (n, TENSOR_WIDTH):
+        tensor = np.zeros((n, TENSOR_WIDTH), np.float32)
+    if n and doc.has_annotation("SENT_START"):
+        first = doc.to_array([SENT_START]).reshape(n) == 1
+        first[0] = True
+    else:
+        first = np.zeros(n, bool)
+        first[:1] = True
+    sent_bounds = np.concatenate([np.flatnonzero(first), [n]]).astype(np.int64)
+    sent_id = np.cumsum(first) - 1
+    lexm = np.zeros((n, len(LEXICONS)), np.float32)
+    for j, name in enumerate(LEXICONS):
+        table = lex.get(name)
+        if table is not None and len(table):
+            lexm[:, j] = _member(attrs[:, 0], table) | _member(attrs[:, 1], table)
+    return DocArrays(
+        n=n,
+        tensor=np.asarray(tensor, dtype=np.float32),
+        attrs=attrs,
+        upper=upper,
+        starts=starts,
+        ends=starts + arr[:, 10].astype(np.int64),
+        sent_id=sent_id.astype(np.int64),
+        sent_bounds=sent_bounds,
+        lex=lexm,
+    )
+
+
+def _shift(a: np.ndarray, k: int) -> np.ndarray:
+    """Rows moved by k (row i gets row i-k), zero filled."""
+    out = np.zeros_like(a)
+    if k > 0:
+        out[k:] = a[:-k]
+    elif k < 0:
+        out[:k] = a[-k:]
+    else:
+        out[:] = a
+    return out
+
+
+def _sent_mean(a: DocArrays, x: np.ndarray) -> np.ndarray:
+    """Per-token mean of x over the token's sentence."""
+    sums = np.add.reduceat(x, a.sent_bounds[:-1], axis=0)
+    counts = np.diff(a.sent_bounds).astype(x.dtype).reshape(-1, *([1] * (x.ndim - 1)))
+    return (sums / np.maximum(counts, 1))[a.sent_id]
+
+
+def _hash_index(parts: list[np.ndarray], bits: int) -> np.ndarray:
+    """(n, len(parts)) slots in a 2**bits table, one salted template per column."""
+    cols = [(p ^ _SALTS[k]) * np.uint64(0xBF58476D1CE4E5B9) for k, p in enumerate(parts)]
+    mixed = np.stack(cols, axis=1) if cols else np.zeros((0, 0), np.uint64)
+    mixed ^= mixed >> np.uint64(31)
+    return (mixed % np.uint64(1 << bits)).astype(np.int64)
+
+
+def _slots(values: np.ndarray, salt_ids: np.ndarray, bits: int) -> np.ndarray:
+    """Slots of hashed values, each salted by its template id."""
+    mix = (values ^ _SALTS[salt_ids]) * np.uint64(0xBF58476D1CE4E5B9)
+    mix ^= mix >> np.uint64(31)
+    return (mix % np.uint64(1 << bits)).astype(np.int64)
+
+
+def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * np.uint64(1000003)) ^ b
+
+
+def token_features(a: DocArrays, hashed: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """(dense (n, d) float32, hashed slot indices (n, k) or None) for span identification.
+
+    The shipped span model reads only the dense part; ``hashed`` serves linear experiments.
+    """
+    n = a.n
+    t = a.tensor
+    cs = np.cumsum(np.vstack([np.zeros((1, t.shape[1]), np.float32), t]), axis=0)
+    lo = np.clip(np.arange(n) - 3, 0, n)
+    hi = np.clip(np.arange(n) + 4, 0, n)
+    win = (cs[hi] - cs[lo]) / np.maximum(hi - lo, 1).astype(np.float32)[:, None]
+    sent = _sent_mean(a, t)
+    lower, lemma, pos, dep, shape = (a.attrs[:, k] for k in range(5))
+    punct = a.attrs[:, 5].astype(np.float32)
+    qm = (lower == _QMARK).astype(np.float32)[:, None]
+    ex = (lower == _EXCL).astype(np.float32)[:, None]
+    quote = np.isin(lower, _QUOTES).astype(np.float32)[:, None]
+    sent_len = np.diff(a.sent_bounds)[a.sent_id].astype(np.float32)
+    pos_in = (np.arange(n) - a.sent_bounds[:-1][a.sent_id]) / np.maximum(sent_len, 1)
+    content = (a.attrs[:, 6] == 0) & (a.attrs[:, 5] == 0)
+    _, inv, counts = np.unique(lemma, return_inverse=True, return_counts=True)
+    rep = np.where(content, np.log1p(counts[inv.reshape(-1)] - 1), 0).astype(np.float32)
+    lexw = np.hstack([_shift(a.lex, 1) + _shift(a.lex, -1), a.lex])
+    scal = np.column_stack(
+        [
+            punct,
+            a.attrs[:, 7].astype(np.float32),
+            a.upper.astype(np.float32) * (1 - punct),
+            np.log1p(sent_len),
+            pos_in,
+            np.arange(n) / max(n, 1),
+            rep,
+            _sent_mean(a, rep[:, None])[:, 0],
+        ]
+    ).astype(np.float32)
+    sent_flags = _sent_mean(a, np.hstack([qm, ex, quote, a.lex])) * 10
+    dense = np.hstack([t, win, sent, lexw, scal, sent_flags]).astype(np.float32)
+    if not hashed:
+        return dense, None
+    prev_l, next_l = _shift(lower, 1), _shift(lower, -1)
+    idx = _hash_index(
+        [
+            lemma,
+            _pair(prev_l, lower),
+            _pair(lower, next_l),
+            _pair(pos, dep),
+            shape,
+            _shift(lemma, 1),
+            _shift(lemma, -1),
+            _pair(_shift(pos, 1), pos),
+        ],
+        SI_HASH_BITS,
+    )
+    return dense, idx
+
+
+def token_range(a: DocArrays, start: int, end: int) -> tuple[int, int]:
+    """Token indices [i, j) overlapping body[start:end] (at least one token when n > 0)."""
+    i = int(np.searchsorted(a.ends, start, side="right"))
+    j = int(np.searchsorted(a.starts, end, side="left"))
+    i = min(i, max(a.n - 1, 0))
+    return i, max(j, i + 1)
+
+
+def span_features(
+    body: str, a: DocArrays, spans: list[tuple[int, int]], low_body: str | None = None
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(dense (m, d) float32, per-span hashed slot indices) for technique classification.
+
+    Span means come from cumulative sums, so the per-span work is index arithmetic.
+    """
+    m = len(spans)
+    if m == 0 or a.n == 0:
+        return np.zeros((m, _TC_DENSE), np.float32), [np.zeros(0, np.int64)] * m
+    low_body = body.lower() if low_body is None else low_body
+    n = a.n
+    lower, lemma, pos = a.attrs[:, 0], a.attrs[:, 1], a.attrs[:, 2]
+    st = np.array([s for s, _ in spans], np.int64)
+    en = np.array([e for _, e in spans], np.int64)
+    i = np.minimum(np.searchsorted(a.ends, st, side="right"), n - 1)
+    j = np.maximum(np.searchsorted(a.starts, en, side="left"), i + 1)
+    ln = (j - i).astype(np.float32)
+    per_tok = np.hstack(
+        [
+            a.tensor,
+            a.lex,
+            a.upper[:, None].astype(np.float32),
+            a.attrs[:, 7:8].astype(np.float32),
+            np.isin(lower, _QUOTES)[:, None].astype(np.float32),
+            (lower == _QMARK)[:, None].astype(np.float32),
+            (lower == _EXCL)[:, None].astype(np.float32),
+        ]
+    )
+    cs = np.vstack([np.zeros((1, per_tok.shape[1]), np.float32), np.cumsum(per_tok, axis=0)])
+    w = TENSOR_WIDTH
+    nl = len(LEXICONS)
+    span_mean = (cs[j] - cs[i]) / ln[:, None]
+    ci, cj = np.maximum(i - 2, 0), np.minimum(j + 2, n)
+    ctx = (cs[cj, :w] - cs[ci, :w]) / (cj - ci)[:, None]
+    sid = a.sent_id[i]
+    s0, s1 = a.sent_bounds[sid], a.sent_bounds[sid + 1]
+    sent_sum = cs[s1] - cs[s0]
+    sent = sent_sum[:, :w] / np.maximum(s1 - s0, 1)[:, None]
+    qi, qj = np.maximum(i - 1, 0), np.minimum(j + 1, n)
+    quoted = (cs[qj, w + nl + 2] - cs[qi, w + nl + 2]) > 0
+    buckets = np.array([1, 2, 3, 5, 10, 20], dtype=np.int64)
+    lens = np.zeros((m, len(buckets) + 1), np.float32)
+    lens[np.arange(m), np.searchsorted(buckets, j - i)] = 1
+    texts = [low_body[s:e] for s, e in spans]
+    reps = np.array([low_body.count(t) if len(t) > 2 else 1 for t in texts], np.float32)
+    extra = np.column_stack(
+        [
+            np.log1p(ln),
+            np.log1p(en - st),
+            np.minimum(reps - 1, 5),
+            reps > 1,
+            sent_sum[:, w + nl + 3] > 0,
+            sent_sum[:, w + nl + 4] > 0,
+            quoted,
+            ln / np.maximum(s1 - s0, 1),
+            span_mean[:, w + nl],
+            span_mean[:, w + nl + 1],
+            i / n,
+        ]
+    ).astype(np.float32)
+    dense = np.hstack([span_mean[:, :w], sent, ctx, lens, extra, span_mean[:, w : w + nl]])
+    prev = np.where(i > 0, lower[np.maximum(i - 1, 0)], 0)
+    nxt = np.where(j < n, lower[np.minimum(j, n - 1)], 0)
+    fixed = np.column_stack(
+        [
+            lemma[i],
+            lemma[j - 1],
+            _pair(pos[i], pos[j - 1]),
+            np.array([hash_string(t) for t in texts], np.uint64),
+            prev,
+            nxt,
+        ]
+    )
+    fixed_slots = _slots(fixed, np.arange(1, fixed.shape[1] + 1)[None, :], TC_HASH_BITS)
+    bag = _slots(lemma, np.zeros(n, np.int64), TC_HASH_BITS)
+    bigram = _slots(_pair(lemma, _shift(lemma, -1)), np.full(n, 7, np.int64), TC_HASH_BITS)
+    context = _slots(lemma, np.full(n, 8, np.int64), TC_HASH_BITS)
+    hashed = [
+        np.concatenate([bag[x:y], bigram[x : y - 1], context[c0:c1], fixed_slots[k]])
+        for k, (x, y, c0, c1) in enumerate(zip(i, j, s0, s1, strict=True))
+    ]
+    return dense.astype(np.float32), hashed
+
+
+_TC_DENSE = 3 * TENSOR_WIDTH + 7 + 11 + len(LEXICONS)
+
+
+def trim(body: str, start: int, end: int) -> tuple[int, int]:
+    """Span boundaries stripped of spaces, newlines and ``.,:;`` (the PTC v2 rule)."""
+    while start < end and body[start] in TRIM:
+        start += 1
+    while end > start and body[end - 1] in TRIM:
+        end -= 1
+    return start, end

