@@ -3,8 +3,7 @@
 Runs after the actors stage. Two layers find technique spans (SemEval-2020 Task 11 names,
 with the SemEval-2023 name beside them):
 
-- the trained model, ``framing.techniques.find_techniques`` (method "model"), when that
-  module is installed; without it the stage runs on the lexicon alone;
+- the trained model, ``framing.techniques.find_techniques`` (method "model");
 - the lexicon, ``framing.lexicon`` (method "lexicon"): loaded words and phrases from
   ``data/loaded_words.csv`` plus the pejorative designations the actors stage resolved through
   ``data/aliases.csv``.
@@ -20,9 +19,6 @@ as ``extra_lexicon`` are added to the shipped loaded words (same columns).
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +32,7 @@ from presslens.framing.lexicon import (
     find_loaded,
 )
 from presslens.framing.summary import article_summary, outlet_summary
+from presslens.framing.techniques import find_techniques
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -43,35 +40,8 @@ __all__ = [
     "TECHNIQUE_2023",
     "frame",
     "merge",
-    "model_available",
     "outlet_summary",
 ]
-
-_MODEL_MODULE = "presslens.framing.techniques"
-
-
-@cache
-def _model() -> Callable[..., list[dict[str, Any]]] | None:
-    """The trained model's entry point, or None while it or its weights are not installed
-    (then the stage runs on the lexicon alone, and says so once)."""
-    try:
-        from presslens.framing import techniques
-    except ModuleNotFoundError as err:
-        if err.name != _MODEL_MODULE:
-            raise
-        return None
-    load = getattr(techniques, "load_model", None)
-    try:
-        if load is not None:
-            load()
-    except FileNotFoundError as err:
-        warnings.warn(f"technique model weights missing ({err}); lexicon only", stacklevel=2)
-        return None
-    return techniques.find_techniques
-
-
-def model_available() -> bool:
-    return _model() is not None
 
 
 def frame(
@@ -95,9 +65,8 @@ def frame(
     spans += designation_spans(body, designations, threshold=threshold)
     for s in spans:
         s["method"] = "lexicon"
-    model = _model() if use_model else None
-    if model is not None:
-        for s in model(body, doc, threshold=threshold):
+    if use_model:
+        for s in find_techniques(body, doc, threshold=threshold):
             spans.append(dict(s) | {"method": "model"})
     techniques = merge(spans)
     summary = article_summary(body, doc, techniques, designations)
