@@ -201,8 +201,11 @@ def main(argv: list[str] | None = None) -> int:
         "n": n_tc,
     }
     # (3) 2023 paragraph CV
-    cv = {"micro_f1": None}
-    if (args.data / EN23).is_dir():
+    cv: dict = {"micro_f1": None}
+    if importlib.util.find_spec("sklearn") is None:
+        print("(3) skipped: it retrains per fold and needs scikit-learn (pip install '.[train]')")
+        cv["skipped"] = "scikit-learn not installed"
+    elif (args.data / EN23).is_dir():
         t0 = time.perf_counter()
         cv = paragraph_cv(T, args.data, args.limit, model.threshold, model.meta.get("extend"))
         cv["seconds"] = round(time.perf_counter() - t0)
