@@ -145,6 +145,77 @@ def analyze(
     ctx.exit(1 if report.errors else 0)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("presslens.duckdb"),
+    show_default=True,
+    help="The DuckDB store to add to (created when missing).",
+)
+@click.option("--crawled-at", type=_Timestamp(), help="As for `analyze`.")
+@click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True
+)
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="As for `analyze`.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    db: Path,
+    crawled_at: datetime | None,
+    max_bytes: int,
+    model: str,
+    quiet: bool,
+) -> None:
+    """Analyse pages into a corpus store. Pages already in it (same content) are skipped
+    unanalysed, so an interrupted ingest is completed by running it again."""
+    from presslens.corpus import Store
+    from presslens.model import RawPage, content_id
+    from presslens.pipeline import analyze as run_pipeline
+
+    _check_model(model)
+    report = _Report(quiet)
+    try:
+        store = Store(db)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--db") from exc
+    added = duplicates = 0
+
+    def new_pages(items: Iterator[RawPage | ReadError]) -> Iterator[RawPage | ReadError]:
+        nonlocal duplicates
+        for item in items:
+            if isinstance(item, RawPage) and store.has(content_id(item.text)):
+                duplicates += 1
+                report.advance()
+                continue
+            yield item
+
+    with store, report.capturing_warnings(), report.progress():
+        try:
+            pages = new_pages(read_inputs(paths, crawled_at, max_bytes))
+            for result in run_pipeline(pages, model=model):
+                if isinstance(result, ReadError):
+                    report.skipped(result)
+                elif store.add(result):
+                    added += 1
+                    report.article(result)
+                else:
+                    duplicates += 1
+                report.advance()
+        except KeyboardInterrupt:
+            stored = _count(added, "article")
+            report.note(f"interrupted: {stored} stored in {db}; run again to go on")
+            ctx.exit(130)
+    if not quiet:
+        report.note(
+            f"{db}: {added} added, {duplicates} already stored, {len(report.errors)} failed"
+        )
+    ctx.exit(1 if report.errors else 0)
+
+
 def _check_model(model: str) -> None:
     """Fail early, as a usage error, when the spaCy model is not installed."""
     from presslens.nlp import load_model

@@ -143,7 +143,7 @@ class Article:
     @property
     def id(self) -> str:
         """Stable content hash: same raw page, same id, wherever it was read."""
-        return "sha256:" + hashlib.sha256(self.raw.encode("utf-8", "surrogatepass")).hexdigest()
+        return content_id(self.raw)
 
     def to_raw(self, body_offset: int) -> int | None:
         """Map a body offset to the raw page; None if it falls between segments."""
@@ -203,6 +203,11 @@ def _field_dict(f: Field) -> dict[str, Any]:
             "text": f.evidence.text,
         }
     return _drop_none(d) | {"value": f.value}
+
+
+def content_id(raw: str) -> str:
+    """The id of the article read from page text ``raw`` (known before any analysis)."""
+    return "sha256:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

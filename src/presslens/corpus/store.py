@@ -1,0 +1,218 @@
+"""The corpus store: analysed articles in one embedded DuckDB file, every layer a SQL table.
+
+One article is written in one transaction, keyed by its content id (``Article.id``, a hash of
+the raw page): a page already in the store is not written again, and an ingest killed half-way
+leaves only whole articles behind, so running it again completes it. The schema is in
+``SCHEMA`` below and documented in docs/architecture.md; ``record`` keeps the full JSON record
+of ``presslens analyze`` so nothing the tables leave out is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from presslens.model import Article
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id VARCHAR PRIMARY KEY,          -- sha256 of the raw page
+    source VARCHAR,                  -- path, URL or WARC record the page came from
+    url VARCHAR,
+    outlet VARCHAR, title VARCHAR, byline VARCHAR, agency VARCHAR,
+    published DATE,                  -- NULL when unknown
+    published_status VARCHAR,        -- exact | resolved | relative | unknown
+    words INTEGER,
+    body VARCHAR,
+    ingested_at TIMESTAMPTZ,
+    record JSON                      -- the whole `presslens analyze` record
+);
+CREATE TABLE IF NOT EXISTS actors (
+    article_id VARCHAR, actor_id VARCHAR, name VARCHAR, type VARCHAR, key VARCHAR,
+    roles JSON
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    article_id VARCHAR, actor_id VARCHAR, start_char INTEGER, end_char INTEGER,
+    text VARCHAR, form VARCHAR
+);
+CREATE TABLE IF NOT EXISTS quotes (
+    article_id VARCHAR, n INTEGER, kind VARCHAR, text VARCHAR,
+    start_char INTEGER, end_char INTEGER,
+    speaker VARCHAR, speaker_actor VARCHAR, cue VARCHAR, channel VARCHAR
+);
+CREATE TABLE IF NOT EXISTS claims (
+    article_id VARCHAR, text VARCHAR, start_char INTEGER, end_char INTEGER,
+    value DOUBLE, approx VARCHAR, counts VARCHAR, unit VARCHAR,
+    source VARCHAR, source_actor VARCHAR
+);
+CREATE TABLE IF NOT EXISTS times (
+    article_id VARCHAR, text VARCHAR, start_char INTEGER, end_char INTEGER,
+    value VARCHAR, granularity VARCHAR, status VARCHAR
+);
+CREATE TABLE IF NOT EXISTS designations (
+    article_id VARCHAR, text VARCHAR, start_char INTEGER, end_char INTEGER,
+    term VARCHAR, refers_to VARCHAR, class VARCHAR
+);
+CREATE TABLE IF NOT EXISTS techniques (
+    article_id VARCHAR, technique VARCHAR, text VARCHAR, start_char INTEGER,
+    end_char INTEGER, confidence DOUBLE, method VARCHAR
+);
+"""
+
+TABLES = (
+    "articles",
+    "actors",
+    "mentions",
+    "quotes",
+    "claims",
+    "times",
+    "designations",
+    "techniques",
+)
+
+
+class Store:
+    """An open corpus file. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            raise ValueError(f"{self.path}: not a presslens store ({exc})") from exc
+        self.db.execute(SCHEMA)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def has(self, article_id: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row is not None
+
+    def add(self, article: Article) -> bool:
+        """Write one article and all its layers; False (and nothing written) when the store
+        already holds a page with the same content id."""
+        aid = article.id
+        if self.has(aid):
+            return False
+        rows = _rows(article)
+        self.db.execute("BEGIN TRANSACTION")
+        try:
+            for table, values in rows.items():
+                if values:
+                    marks = ", ".join("?" * len(values[0]))
+                    self.db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return True
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def _rows(a: Article) -> dict[str, list[tuple[Any, ...]]]:
+    """One article as rows of each table (body offsets as start_char / end_char)."""
+    aid = a.id
+    record = a.to_dict()
+    src = a.source
+    published = a.published.value if a.published.precision == "day" else None
+    return {
+        "articles": [
+            (
+                aid,
+                src.label,
+                src.url,
+                a.outlet.value,
+                a.title.value,
+                a.byline.value,
+                a.source_agency.value,
+                published,
+                a.published.status,
+                a.framing.get("words", len(a.body.split())),
+                a.body,
+                datetime.now(UTC),
+                json.dumps(record, ensure_ascii=False),
+            )
+        ],
+        "actors": [
+            (aid, x["id"], x["name"], x["type"], x.get("key"), json.dumps(x.get("roles", [])))
+            for x in a.actors
+        ],
+        "mentions": [
+            (aid, x["id"], m["start"], m["end"], m["text"], m.get("form"))
+            for x in a.actors
+            for m in x["mentions"]
+        ],
+        "quotes": [
+            (
+                aid,
+                n,
+                q["kind"],
+                q["text"],
+                q["start"],
+                q["end"],
+                (q.get("speaker") or {}).get("text"),
+                (q.get("speaker") or {}).get("actor"),
+                (q.get("cue") or {}).get("text"),
+                q.get("channel"),
+            )
+            for n, q in enumerate(a.quotes)
+        ],
+        "claims": [
+            (
+                aid,
+                c["text"],
+                c["start"],
+                c["end"],
+                c.get("value"),
+                c.get("approx"),
+                c.get("counts"),
+                c.get("unit"),
+                (c.get("source") or {}).get("text"),
+                (c.get("source") or {}).get("actor"),
+            )
+            for c in a.claims
+        ],
+        "times": [
+            (
+                aid,
+                t["text"],
+                t["start"],
+                t["end"],
+                t.get("value"),
+                t.get("granularity"),
+                t.get("status"),
+            )
+            for t in a.times
+        ],
+        "designations": [
+            (aid, d["text"], d["start"], d["end"], d.get("term"), d["refers_to"], d.get("class"))
+            for d in a.designations
+        ],
+        "techniques": [
+            (
+                aid,
+                t["technique"],
+                t["text"],
+                t["start"],
+                t["end"],
+                t.get("confidence"),
+                t.get("method"),
+            )
+            for t in a.techniques
+        ],
+    }
