@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +49,34 @@ class _Timestamp(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that reads and analyses pages takes."""
+    options = (
+        click.option(
+            "--crawled-at",
+            type=_Timestamp(),
+            help="When the pages were fetched, for relative dates; a WARC-Date or JSONL field "
+            "wins.",
+        ),
+        click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_BYTES,
+            show_default=True,
+            help="Skip a page larger than this.",
+        ),
+        click.option(
+            "--model",
+            default=DEFAULT_MODEL,
+            show_default=True,
+            help="Installed spaCy pipeline (name or path) for actors, quotes, claims and times.",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="presslens")
 def main() -> None:
@@ -71,24 +99,7 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here (atomically) instead of stdout; folders are created.",
 )
-@click.option(
-    "--crawled-at",
-    type=_Timestamp(),
-    help="When the pages were fetched, for relative dates; a WARC-Date or JSONL field wins.",
-)
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Skip a page larger than this.",
-)
-@click.option(
-    "--model",
-    default=DEFAULT_MODEL,
-    show_default=True,
-    help="Installed spaCy pipeline (name or path) for actors, quotes, claims and times.",
-)
+@_reading_options
 @click.option(
     "--no-language",
     is_flag=True,
@@ -154,11 +165,7 @@ def analyze(
     show_default=True,
     help="The DuckDB store to add to (created when missing).",
 )
-@click.option("--crawled-at", type=_Timestamp(), help="As for `analyze`.")
-@click.option(
-    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True
-)
-@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="As for `analyze`.")
+@_reading_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_context
 def ingest(

@@ -74,35 +74,36 @@ def enrich(
 
 
 def _run_stages(chunk: Sequence[Article], docs: list[Doc], clock: _Clock | None = None) -> None:
-    if clock is not None:
-        clock.lap()
+    clock = clock or _Clock()
+    clock.lap()
     prepare_quotes(docs)  # the attribution tagger over the whole chunk at once
-    if clock is not None:
-        clock.lap("quotes")
+    clock.lap("quotes")
     for article, doc in zip(chunk, docs, strict=True):
         enrich_one(article, doc, clock)
 
 
 def enrich_one(article: Article, doc: Doc, clock: _Clock | None = None) -> None:
     """Run the five stages on one parsed body."""
-    lap = clock.lap if clock is not None else _no_lap
-    lap()
+    clock = clock or _Clock()
+    clock.lap()
     body = article.body
     quotes = find_quotes(body, doc)
-    lap("quotes")
-    actors, designations = find_actors(body, doc, speakers=_speaker_spans(quotes))
-    for quote in quotes:
-        _link_speaker(quote.get("speaker"), actors)
-    lap("actors")
+    clock.lap("quotes")
+    speakers = [q["speaker"] for q in quotes if q.get("speaker")]
+    actors, designations = find_actors(body, doc, speakers=[_span_ref(s) for s in speakers])
+    for speaker in speakers:
+        _link(speaker, actors)
+    clock.lap("actors")
     techniques, framing = frame(body, doc, actors, designations)
-    lap("framing")
+    clock.lap("framing")
     claims = find_claims(body, doc, quotes)
     for claim in claims:
-        _link(claim.get("source"), actors)
-    lap("claims")
+        if claim.get("source"):
+            _link(claim["source"], actors)
+    clock.lap("claims")
     anchor, role = _anchor(article.published)
     times = find_times(body, doc, anchor, anchor_role=role)
-    lap("times")
+    clock.lap("times")
     article.quotes = quotes
     article.actors = actors
     article.designations = designations
@@ -126,45 +127,19 @@ class _Clock:
         self._last = now
 
 
-def _no_lap(name: str | None = None) -> None:
-    return None
+def _span_ref(span: dict[str, Any]) -> tuple[int, ...]:
+    """A speaker for the actor stage: its span, and its antecedent's when it is a pronoun (the
+    actor stage then makes the pronoun a mention of that actor)."""
+    ref = span.get("refers_to")
+    return (span["start"], span["end"]) + ((ref["start"], ref["end"]) if ref else ())
 
 
-def _speaker_spans(quotes: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """The mention each speaker stands for: the antecedent of a pronoun, else the span."""
-    out = []
-    for quote in quotes:
-        speaker = quote.get("speaker")
-        if speaker is None:
-            continue
-        named = speaker.get("refers_to") or speaker
-        out.append((named["start"], named["end"]))
-    return out
-
-
-def _link_speaker(speaker: dict[str, Any] | None, actors: list[dict[str, Any]]) -> None:
-    """Write the actor id on a speaker; a pronoun speaker also becomes a mention of it."""
-    if speaker is None:
-        return
-    named = speaker.get("refers_to") or speaker
-    actor_id = actor_at(actors, named["start"], named["end"])
-    if actor_id is None:
-        return
-    speaker["actor"] = actor_id
-    if "refers_to" in speaker:
-        actor = next(a for a in actors if a["id"] == actor_id)
-        mention = {k: speaker[k] for k in ("text", "start", "end")} | {"form": "pronoun"}
-        if not any(m["start"] == mention["start"] for m in actor["mentions"]):
-            actor["mentions"].append(mention)
-            actor["mentions"].sort(key=lambda m: m["start"])
-
-
-def _link(span: dict[str, Any] | None, actors: list[dict[str, Any]]) -> None:
-    """Write the actor id on a claim source (through the antecedent of a pronoun)."""
-    if span is None:
-        return
-    named = span.get("refers_to") or span
-    if actor_id := actor_at(actors, named["start"], named["end"]):
+def _link(span: dict[str, Any], actors: list[dict[str, Any]]) -> None:
+    """Write the id of the actor mentioned at ``span`` (or at its antecedent) onto it."""
+    actor_id = actor_at(actors, span["start"], span["end"])
+    if actor_id is None and (ref := span.get("refers_to")):
+        actor_id = actor_at(actors, ref["start"], ref["end"])
+    if actor_id is not None:
         span["actor"] = actor_id
 
 

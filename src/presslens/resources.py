@@ -16,15 +16,32 @@ def read_text(name: str) -> str:
     return files("presslens.data").joinpath(name).read_text(encoding="utf-8")
 
 
+def _content_lines(text: str) -> list[str]:
+    """Non-empty lines; lines starting with '#' are documentation."""
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
 def data_lines(name: str) -> list[str]:
     """Non-empty lines of a data file; lines starting with '#' are documentation."""
-    return [ln for ln in read_text(name).splitlines() if ln.strip() and not ln.startswith("#")]
+    return _content_lines(read_text(name))
+
+
+def _csv_rows(text: str) -> tuple[dict[str, str], ...]:
+    return tuple(csv.DictReader(io.StringIO("\n".join(_content_lines(text)))))
 
 
 @cache
 def read_csv(name: str) -> tuple[dict[str, str], ...]:
     """Rows of a CSV data file whose '#' lines are documentation."""
-    return tuple(csv.DictReader(io.StringIO("\n".join(data_lines(name)))))
+    return _csv_rows(read_text(name))
+
+
+def read_csv_file(path: Path) -> tuple[dict[str, str], ...]:
+    """Rows of a user's CSV file in the same format; a ValueError naming it if unreadable."""
+    try:
+        return _csv_rows(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError) as exc:
+        raise ValueError(f"{path}: cannot read: {exc}") from exc
 
 
 def user_file(name: str) -> Path | None:
@@ -42,14 +59,6 @@ def user_stamp(name: str) -> tuple[str, int] | None:
 
 
 def read_user_csv(name: str) -> tuple[dict[str, str], ...]:
-    """Rows of the user's table ``name`` ('#' lines are documentation); none without one.
-    A file that cannot be read raises ValueError naming it."""
+    """Rows of the user's table ``name``; none without one."""
     path = user_file(name)
-    if path is None:
-        return ()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as exc:
-        raise ValueError(f"{path}: cannot read: {exc}") from exc
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    return tuple(csv.DictReader(io.StringIO("\n".join(lines))))
+    return read_csv_file(path) if path is not None else ()

@@ -14,9 +14,6 @@ Users add rows without touching code: a folder in ``$PRESSLENS_LEXICON_DIR`` who
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from presslens.resources import USER_DIR_ENV, read_csv
+from presslens.resources import USER_DIR_ENV, read_csv, read_csv_file, user_file
 
 ENV_DIR = USER_DIR_ENV
 FILE = "loaded_words.csv"
@@ -93,23 +90,12 @@ def _words(cell: str | None) -> frozenset[str]:
     return frozenset(w.strip().lower() for w in (cell or "").split("|") if w.strip())
 
 
-def _read_user_csv(path: Path) -> list[dict[str, str]]:
-    lines = [
-        ln
-        for ln in path.read_text(encoding="utf-8").splitlines()
-        if ln.strip() and not ln.startswith("#")
-    ]
-    return list(csv.DictReader(io.StringIO("\n".join(lines))))
-
-
 def user_files(extra: Path | str | None = None) -> tuple[Path, ...]:
     """The user's loaded-word files: ``$PRESSLENS_LEXICON_DIR/loaded_words.csv``, then ``extra``
     (a CSV file, or a folder holding ``loaded_words.csv``). Missing files are skipped."""
-    out = []
-    env = os.environ.get(ENV_DIR)
-    for place in (Path(env) if env else None, Path(extra) if extra is not None else None):
-        if place is None:
-            continue
+    out = [path] if (path := user_file(FILE)) is not None else []
+    if extra is not None:
+        place = Path(extra)
         path = place / FILE if place.is_dir() else place
         if path.is_file():
             out.append(path)
@@ -167,7 +153,7 @@ def _trie(keys: Iterable[str]) -> str:
 def _lexicon(files: tuple[tuple[str, float], ...]) -> Lexicon:
     entries = _entries(read_csv(FILE), FILE)
     for name, _mtime in files:
-        entries += _entries(_read_user_csv(Path(name)), name)
+        entries += _entries(read_csv_file(Path(name)), name)
     return Lexicon(entries)
 
 
