@@ -49,3 +49,30 @@ def test_title_hint_finds_its_line_in_text_and_applies_to_html():
     assert text.title.evidence is not None and text.title.evidence.raw_start == 0
     (html,) = analyze([_page(HTML, html=True, title="Given Title")])
     assert html.title.value == "Given Title"
+
+
+def test_skipped_pages_still_count_as_siblings_for_repeated_lines():
+    """A resumed ingest skips stored pages; the others must read as they did in one run."""
+    chrome = "Home » World\nTehran 21°C Clear\n\n{}\n\nLEAVE A REPLY\nShare on Facebook"
+
+    def story(i: int) -> str:
+        return f"Report {i} on the hearings\n\n" + "\n\n".join(
+            f"Witness {k} told the committee on day {i} that the budget for project "
+            f"{k * 7 + i} had been spent by {2000 + k + i}, officials said."
+            for k in range(8)
+        )
+
+    pages = [
+        RawPage(Source("text", path=f"site/{i}.txt"), chrome.format(story(i))) for i in range(4)
+    ]
+    whole = list(analyze(pages, language=False))
+    assert all("LEAVE A REPLY" not in a.body and "21°C" not in a.body for a in whole)
+    assert all(a.title.value != "Tehran 21°C Clear" for a in whole), "chrome is never a headline"
+    resumed = list(analyze(pages, language=False, skip=lambda p: p is pages[0]))
+    assert resumed[0] is pages[0]
+    for a, b in zip(whole[1:], resumed[1:], strict=True):
+        assert (a.body, a.removed) == (b.body, b.removed)
+    alone = list(analyze(pages[1:2], language=False))
+    assert alone[0].removed != whole[1].removed, (
+        "the test pages must depend on their siblings for the check above to mean anything"
+    )

@@ -7,7 +7,7 @@ while memory stays bounded and results stream out in input order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -28,14 +28,22 @@ def analyze(
     batch_size: int = BATCH_SIZE,
     language: bool = True,
     model: str = DEFAULT_MODEL,
-) -> Iterator[Article | ReadError]:
+    skip: Callable[[RawPage], bool] | None = None,
+) -> Iterator[Article | ReadError | RawPage]:
     """Clean every page, then (``language``) find actors, quotes, claims and times with the
-    spaCy pipeline ``model``. A page that fails becomes a ``ReadError``; the batch goes on."""
+    spaCy pipeline ``model``. A page that fails becomes a ``ReadError``; the batch goes on.
+
+    Pages for which ``skip(page)`` is true (already stored, say) are yielded back unanalysed,
+    but still count as batch siblings for repeated lines: so the other pages of a batch read
+    exactly as they would have if nothing had been skipped, and a resumed ingest matches an
+    uninterrupted one."""
     for batch in _batched(items, batch_size):
         pages = [item for item in batch if isinstance(item, RawPage)]
         repeats = repeat_counts(pages)
         results = [
-            item if isinstance(item, ReadError) else _clean_one(item, repeats.get(id(item)))
+            item
+            if isinstance(item, ReadError) or (skip is not None and skip(item))
+            else _clean_one(item, repeats.get(id(item)))
             for item in batch
         ]
         if language:

@@ -51,7 +51,8 @@ def clean_text(page: RawPage, repeats: Sequence[int] | None = None) -> Article:
         if found.prefix:
             prefixes[found.prefix[0]] = found.prefix[1]
 
-    title = find_title(lines, body_start, page.hints.get("title"))
+    chrome = {i for i, n in enumerate(repeats or ()) if n}  # recurs on sibling pages: no headline
+    title = find_title(lines, body_start, page.hints.get("title"), skip=chrome)
     article.title = title.field
     claim(title)
     title_index = title.lines[0] if title.lines else None

@@ -19,6 +19,9 @@ import duckdb
 from presslens.model import Article
 
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY, value VARCHAR  -- schema version, what the indexes cover
+);
 CREATE TABLE IF NOT EXISTS articles (
     id VARCHAR PRIMARY KEY,          -- sha256 of the raw page
     source VARCHAR,                  -- path, URL or WARC record the page came from
@@ -78,14 +81,19 @@ TABLES = (
 class Store:
     """An open corpus file. Use as a context manager, or call ``close()``."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and not self.path.is_file():
+            raise ValueError(f"{self.path}: no such store; make one with `presslens ingest`")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = duckdb.connect(str(self.path))
+            self.db = duckdb.connect(str(self.path), read_only=read_only)
+            if not read_only:
+                self.db.execute(SCHEMA)
+            self.db.execute("SELECT count(*) FROM articles")
         except duckdb.Error as exc:
-            raise ValueError(f"{self.path}: not a presslens store ({exc})") from exc
-        self.db.execute(SCHEMA)
+            raise ValueError(f"{self.path}: not a presslens store ({_first_line(exc)})") from exc
 
     def __enter__(self) -> Store:
         return self
@@ -119,9 +127,35 @@ class Store:
             raise
         return True
 
+    def refresh(self) -> None:
+        """Bring the corpus-wide indexes up to the articles stored: the full-text index is
+        rebuilt when articles were added since it was built (also after a crash)."""
+        from presslens.corpus.search import build_index
+
+        n = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        if self.meta("fts_articles") != str(n):
+            build_index(self.db)
+            self.set_meta("fts_articles", str(n))
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
     def counts(self) -> dict[str, int]:
         """Rows per table."""
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def open_read_only(path: Path | str) -> Store:
+    """Open a store for queries; several processes may read it at once."""
+    return Store(path, read_only=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _rows(a: Article) -> dict[str, list[tuple[Any, ...]]]:

@@ -1,0 +1,228 @@
+"""The corpus commands: ``ingest`` pages into a store, then query it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from presslens.cli.options import check_model, count, reading_options
+from presslens.cli.report import Report
+from presslens.cli.rows import ROW_FORMATS, emit
+from presslens.corpus.views import PERIODS, TREND_ITEMS
+from presslens.model import ReadError
+from presslens.pipeline import BATCH_SIZE
+from presslens.read import read_inputs
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("presslens.duckdb"),
+    show_default=True,
+    help="The DuckDB store to add to (created when missing).",
+)
+@reading_options
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=BATCH_SIZE,
+    show_default=True,
+    help="Pages analysed together (lines repeated across them are boilerplate); a resumed "
+    "ingest must use the same value to match an uninterrupted one.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    db: Path,
+    crawled_at: datetime | None,
+    max_bytes: int,
+    model: str,
+    batch_size: int,
+    quiet: bool,
+) -> None:
+    """Analyse pages into a corpus store. Pages already in it (same content) are skipped
+    unanalysed, so an interrupted ingest is completed by running it again."""
+    from presslens.corpus import Store
+    from presslens.model import RawPage, content_id
+    from presslens.pipeline import analyze as run_pipeline
+
+    check_model(model)
+    report = Report(quiet)
+    try:
+        store = Store(db)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--db") from exc
+    added = duplicates = 0
+
+    def stored(page: RawPage) -> bool:
+        return store.has(content_id(page.text))
+
+    with store, report.capturing_warnings(), report.progress():
+        try:
+            pages = read_inputs(paths, crawled_at, max_bytes)
+            for result in run_pipeline(pages, batch_size=batch_size, model=model, skip=stored):
+                if isinstance(result, ReadError):
+                    report.skipped(result)
+                elif isinstance(result, RawPage) or not store.add(result):
+                    duplicates += 1
+                else:
+                    added += 1
+                    report.article(result)
+                report.advance()
+            store.refresh()
+        except KeyboardInterrupt:
+            stored = count(added, "article")
+            report.note(f"interrupted: {stored} stored in {db}; run again to go on")
+            ctx.exit(130)
+    if not quiet:
+        report.note(
+            f"{db}: {added} added, {duplicates} already stored, {len(report.errors)} failed"
+        )
+    ctx.exit(1 if report.errors else 0)
+
+
+def _db_option(command):
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("presslens.duckdb"),
+        show_default=True,
+        help="The DuckDB store made by `presslens ingest`.",
+    )(command)
+
+
+def _rows_format(command):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(ROW_FORMATS),
+        default="table",
+        show_default=True,
+        help="table: for reading; json, jsonl, csv: for other tools (on stdout).",
+    )(command)
+
+
+def _open(db: Path):
+    """A read-only connection to an existing store, or a usage error naming the file."""
+    from presslens.corpus import open_read_only
+
+    try:
+        return open_read_only(db)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--db") from exc
+
+
+@click.command()
+@click.argument("query", default="")
+@_db_option
+@click.option("--outlet", help="Only this outlet (as `presslens analyze` names it).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before.")
+@click.option("--actor", help="Mentions this actor: a name, a surname, or an alias as written.")
+@click.option("--technique", help="Uses this persuasion technique, e.g. Loaded_Language.")
+@click.option("--label", help='Uses this label for an actor, e.g. "Zionist regime".')
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@_rows_format
+def search(
+    query: str,
+    db: Path,
+    outlet: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    actor: str | None,
+    technique: str | None,
+    label: str | None,
+    limit: int,
+    offset: int,
+    fmt: str,
+) -> None:
+    """Full-text search (BM25) over the store, with filters. QUERY may be empty: then the
+    filtered articles are listed, newest first."""
+    from presslens.corpus.search import Filters
+    from presslens.corpus.search import search as run_search
+
+    filters = Filters(
+        outlet=outlet,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        actor=actor,
+        technique=technique,
+        label=label,
+    )
+    with _open(db) as store:
+        total, hits = run_search(store.db, query, filters, limit=limit, offset=offset)
+    rows = [h.to_dict() for h in hits]
+    columns = ("score", "published", "outlet", "title", "snippet")
+    emit(rows, fmt, columns, title=f"{total} matching articles" if fmt == "table" else None)
+
+
+@click.command()
+@_db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    default="parquet",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the files (one per table; created when missing).",
+)
+@click.option("--table", "tables", multiple=True, help="Only this table (repeatable).")
+def export(db: Path, fmt: str, out: Path, tables: tuple[str, ...]) -> None:
+    """Write every table of the store as JSON Lines, CSV or Parquet files."""
+    from presslens.corpus import TABLES
+    from presslens.corpus.export import export as run_export
+
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise click.BadParameter(
+            f"no table {', '.join(unknown)}; tables: {', '.join(TABLES)}", param_hint="--table"
+        )
+    with _open(db) as store:
+        written = run_export(store.db, out, fmt, list(tables) or list(TABLES))
+    for path, rows in written:
+        click.echo(f"{path}\t{rows} rows", err=True)
+
+
+@click.command()
+@click.argument("what", type=click.Choice(list(TREND_ITEMS)))
+@_db_option
+@click.option("--by", type=click.Choice(PERIODS), default="week", show_default=True)
+@click.option("--outlet", help="Only this outlet.")
+@click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
+@_rows_format
+def trends(what: str, db: Path, by: str, outlet: str | None, top: int, fmt: str) -> None:
+    """How often the top actors, quoted speakers, labels or techniques appear per day, week or
+    month and per outlet (undated articles are counted apart)."""
+    from presslens.corpus.views import trends as run_trends
+
+    with _open(db) as store:
+        rows = run_trends(store.db, what, by=by, outlet=outlet, top=top)
+    emit(rows, fmt, ("period", "outlet", "item", "count"))
+
+
+@click.command()
+@_db_option
+@click.option("--for", "refers_to", help="Only labels for this actor, e.g. Israel.")
+@click.option("--story", help="Only articles of this story (see `presslens stories`).")
+@_rows_format
+def labels(db: Path, refers_to: str | None, story: str | None, fmt: str) -> None:
+    """Outlets side by side: which outlet calls whom what, with counts and the spans."""
+    from presslens.corpus.views import labels_by_outlet
+
+    with _open(db) as store:
+        rows = labels_by_outlet(store.db, refers_to=refers_to, story=story)
+    for row in rows:
+        row["where"] = "; ".join(f"{s['article'][7:15]}@{s['start']}" for s in row["spans"][:3])
+    emit(rows, fmt, ("refers_to", "outlet", "term", "class", "count", "where"))

@@ -1,0 +1,68 @@
+"""Options and checks shared by the commands that read pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import click
+
+from presslens.nlp import DEFAULT_MODEL
+from presslens.read import DEFAULT_MAX_BYTES, parse_timestamp
+
+
+class Timestamp(click.ParamType):
+    """An ISO 8601 date or date-time; naive values are taken as UTC."""
+
+    name = "ISO-DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_timestamp(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that reads and analyses pages takes."""
+    options = (
+        click.option(
+            "--crawled-at",
+            type=Timestamp(),
+            help="When the pages were fetched, for relative dates; a WARC-Date or JSONL field "
+            "wins.",
+        ),
+        click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_BYTES,
+            show_default=True,
+            help="Skip a page larger than this.",
+        ),
+        click.option(
+            "--model",
+            default=DEFAULT_MODEL,
+            show_default=True,
+            help="Installed spaCy pipeline (name or path) for actors, quotes, claims and times.",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def check_model(model: str) -> None:
+    """Fail early, as a usage error, when the spaCy model is not installed."""
+    from presslens.nlp import load_model
+
+    try:
+        load_model(model)
+    except RuntimeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--model") from exc
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
