@@ -30,7 +30,7 @@ def test_ingest_twice_adds_nothing_the_second_time(seeds_dir: Path, tmp_path: Pa
     assert f"{db}: 5 added, 0 already stored, 0 failed" in err
     with Store(db) as store:
         first = store.counts()
-    assert first["articles"] == 5 and all(first[t] > 0 for t in TABLES)
+    assert first["articles"] == 5 and all(first[t] > 0 for t in TABLES if t != "copies")
     code, err = _ingest(seeds_dir, "--db", db)
     assert code == 0 and "0 added, 5 already stored" in err
     with Store(db) as store:
@@ -229,3 +229,50 @@ def test_queries_on_a_missing_store_are_usage_errors(tmp_path: Path) -> None:
     for command in (["search", "x"], ["trends", "actors"], ["labels"]):
         code, _, err = _query(*command, "--db", tmp_path / "none.duckdb")
         assert code == 2 and "none.duckdb" in err and "Traceback" not in err
+
+
+def test_seeds_stories_and_one_narrative_across_outlets(seed_db: Path) -> None:
+    code, out, err = _query("stories", "--db", seed_db, "--format", "json")
+    assert code == 0, err
+    found = json.loads(out)
+    assert sum(s["size"] for s in found) == 5
+    code, out, err = _query("narratives", "--db", seed_db, "--format", "json")
+    assert code == 0, err
+    (narrative,) = json.loads(out)
+    assert narrative["articles"] == 5 and narrative["stories"] == len(found)
+    frames = json.loads(narrative["frames"])
+    israel = frames["Israel as pejorative"]["terms"]
+    assert {"Zionist regime", "Israeli regime", "Tel Aviv regime"} <= israel.keys()
+    code, out, err = _query("stories", found[0]["story"], "--db", seed_db, "--format", "json")
+    assert code == 0 and sum(r["articles"] for r in json.loads(out)) == found[0]["size"]
+
+
+def test_syndicated_copy_is_linked_to_its_earlier_origin(seeds_dir: Path, tmp_path: Path) -> None:
+    """A trimmed, re-titled re-post dated later is a copy of the original, with its edits."""
+    original = json.dumps(
+        {
+            "url": "https://wire.example/a",
+            "date": "2024-03-29",
+            "title": "Original title",
+            "text": (seeds_dir / "000_dbe2c86115df3ad9.txt").read_text(encoding="utf-8"),
+        }
+    )
+    paragraphs = json.loads(original)["text"].split("\n\n")
+    copy = json.dumps(
+        {
+            "url": "https://reposter.example/b",
+            "date": "2024-03-30",
+            "title": "New title here",
+            "text": "\n\n".join(paragraphs[: len(paragraphs) * 2 // 3]),
+        }
+    )
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text(f"{copy}\n{original}\n", encoding="utf-8")  # the copy arrives first
+    db = tmp_path / "c.duckdb"
+    assert _ingest(pages, "--db", db)[0] == 0
+    code, out, err = _query("copies", "--db", db, "--format", "json")
+    assert code == 0, err
+    (link,) = json.loads(out)
+    assert link["origin_published"] == "2024-03-29" and link["copy_published"] == "2024-03-30"
+    edits = json.loads(link["edits"])
+    assert edits["retitled"] and edits["trimmed"]

@@ -15,7 +15,16 @@ import click
 
 from presslens import __version__
 from presslens.cli.analyze import analyze
-from presslens.cli.corpus import export, ingest, labels, search, trends
+from presslens.cli.corpus import (
+    copies,
+    export,
+    ingest,
+    labels,
+    narratives,
+    search,
+    stories,
+    trends,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,5 +35,5 @@ def main() -> None:
 
 main.add_command(analyze)
 main.add_command(ingest)
-for command in (search, trends, labels, export):
+for command in (search, stories, copies, narratives, trends, labels, export):
     main.add_command(command)

@@ -75,7 +75,7 @@ def ingest(
                     added += 1
                     report.article(result)
                 report.advance()
-            store.refresh()
+            _refresh(store, report)
         except KeyboardInterrupt:
             stored = count(added, "article")
             report.note(f"interrupted: {stored} stored in {db}; run again to go on")
@@ -85,6 +85,20 @@ def ingest(
             f"{db}: {added} added, {duplicates} already stored, {len(report.errors)} failed"
         )
     ctx.exit(1 if report.errors else 0)
+
+
+def _refresh(store, report: Report) -> None:
+    """Copies, stories, narratives and the search index catch up with the new articles."""
+    import duckdb
+
+    try:
+        store.refresh()
+    except (duckdb.Error, OSError, MemoryError) as exc:
+        report.note(
+            f"{store.path}: articles are stored, but the corpus layers could not be updated "
+            f"({type(exc).__name__}: {exc}); run the ingest again to retry"
+        )
+        raise click.exceptions.Exit(1) from exc
 
 
 def _db_option(command):
@@ -226,3 +240,75 @@ def labels(db: Path, refers_to: str | None, story: str | None, fmt: str) -> None
     for row in rows:
         row["where"] = "; ".join(f"{s['article'][7:15]}@{s['start']}" for s in row["spans"][:3])
     emit(rows, fmt, ("refers_to", "outlet", "term", "class", "count", "where"))
+
+
+@click.command()
+@click.argument("story", required=False)
+@_db_option
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@_rows_format
+def stories(story: str | None, db: Path, limit: int, fmt: str) -> None:
+    """Stories (articles about one event), largest first; with STORY, its outlets side by
+    side: who reported first, how many copies, labels and quotes each carried."""
+    from presslens.corpus import views
+
+    with _open(db) as store:
+        if story is None:
+            rows = views.stories(store.db, limit=limit)
+            columns = ("story", "size", "first_published", "label", "outlets")
+        else:
+            rows = views.story_outlets(store.db, story)
+            if not rows:
+                raise click.BadParameter(f"no story {story!r} in {db}", param_hint="STORY")
+            columns = (
+                "outlet",
+                "first_published",
+                "articles",
+                "copies",
+                "loaded_labels",
+                "quotes",
+                "titles",
+            )
+    emit(rows, fmt, columns)
+
+
+@click.command()
+@_db_option
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@_rows_format
+def copies(db: Path, limit: int, fmt: str) -> None:
+    """Syndicated copies: each copy with its origin (the earliest) and what it changed."""
+    from presslens.corpus import views
+
+    with _open(db) as store:
+        rows = views.copies(store.db, limit=limit)
+    columns = (
+        "kind",
+        "similarity",
+        "copy_outlet",
+        "copy_title",
+        "origin_outlet",
+        "origin_published",
+        "edits",
+    )
+    emit(rows, fmt, columns)
+
+
+@click.command()
+@click.argument("narrative", required=False)
+@_db_option
+@click.option("--by", type=click.Choice(PERIODS), default="week", show_default=True)
+@_rows_format
+def narratives(narrative: str | None, db: Path, by: str, fmt: str) -> None:
+    """Narratives (stories told with the same loaded labels) across outlets; with NARRATIVE,
+    its articles per period and outlet."""
+    from presslens.corpus import views
+
+    with _open(db) as store:
+        if narrative is None:
+            rows = views.narratives(store.db)
+            columns = ("narrative", "stories", "articles", "first_published", "label", "outlets")
+        else:
+            rows = views.narrative_trend(store.db, narrative, by=by)
+            columns = ("period", "outlet", "articles")
+    emit(rows, fmt, columns)

@@ -54,4 +54,6 @@ def _cell(value: Any) -> str:
         return f"{value:.3f}"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "; ".join(_cell(v) for v in value)
     return str(value)

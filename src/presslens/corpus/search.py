@@ -1,10 +1,15 @@
 """Ranked full-text search over the store: DuckDB's BM25 index, plus filters on the layers.
 
 The index (DuckDB's ``fts`` extension, loaded from the ``duckdb-extension-fts`` wheel, so
-nothing is fetched at run time) covers titles and bodies. DuckDB cannot update it in place,
-so ``build_index`` rebuilds it after an ingest that added articles. Every hit carries the
-body span of its first matching word, so a result points at its evidence like every other
-finding.
+nothing is fetched at run time) covers titles and bodies: Porter stems, English stop words,
+accents folded. DuckDB cannot update it in place, so ``build_index`` rebuilds it after an
+ingest that added articles.
+
+Scoring is Okapi BM25 (k1 1.2, b 0.75, as the extension's ``match_bm25``, which ranks the
+same) computed in one SQL query over a postings table sorted by term, so that only the
+query terms' rows are read: ``match_bm25`` evaluates every document and was 5x slower on
+19k articles. Every hit carries the body span of its first matching word, so a result
+points at its evidence like every other finding.
 """
 
 from __future__ import annotations
@@ -38,6 +43,24 @@ def build_index(db: duckdb.DuckDBPyConnection) -> None:
         "PRAGMA create_fts_index('articles', 'id', 'title', 'body', "
         "stemmer='porter', stopwords='english', strip_accents=1, lower=1, overwrite=1)"
     )
+    db.execute(
+        "CREATE OR REPLACE TABLE search_postings AS SELECT termid, docid, count(*)::INTEGER AS tf "
+        "FROM fts_main_articles.terms GROUP BY ALL ORDER BY termid, docid"
+    )
+
+
+# Okapi BM25 over the query's stemmed terms; ``?`` is the list of query words.
+BM25 = """
+WITH q AS (SELECT DISTINCT stem(strip_accents(lower(unnest(?::VARCHAR[]))), 'porter') AS term),
+qt AS (SELECT d.termid, d.df FROM fts_main_articles.dict d JOIN q USING (term)),
+st AS (SELECT num_docs, avgdl FROM fts_main_articles.stats)
+SELECT docs.name AS id,
+       sum(ln((st.num_docs - qt.df + 0.5) / (qt.df + 0.5) + 1) * p.tf * (1.2 + 1)
+           / (p.tf + 1.2 * (1 - 0.75 + 0.75 * docs.len / st.avgdl))) AS score
+FROM search_postings p JOIN qt USING (termid) JOIN fts_main_articles.docs docs USING (docid), st
+WHERE p.termid IN (SELECT termid FROM qt)
+GROUP BY docs.name
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,31 +136,33 @@ def search(
     """The total number of matches and one page of hits, best first (newest first when
     ``query`` is empty)."""
     where, params = (filters or Filters()).sql()
-    text = query.strip()
-    if text:
-        load_fts(db)
-        scored = "SELECT a.*, fts_main_articles.match_bm25(a.id, ?) AS score FROM articles a"
-        params = [text, *params]
-        where.insert(0, "score IS NOT NULL")
-        order = "score DESC, a.id"
-    else:
-        scored = "SELECT a.*, NULL::DOUBLE AS score FROM articles a"
-        order = "a.published DESC NULLS LAST, a.id"
+    terms = _terms(query)
     cond = " AND ".join(where) or "true"
-    base = f"FROM ({scored}) a WHERE {cond}"
-    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    if terms:
+        load_fts(db)
+        source = f"({BM25}) sc JOIN articles a ON a.id = sc.id"
+        params = [terms, *params]
+        order = "sc.score DESC, a.id"
+        score = "sc.score"
+    else:
+        source, order, score = "articles a", "a.published DESC NULLS LAST, a.id", "NULL::DOUBLE"
     rows = db.execute(
-        f"SELECT a.id, a.title, a.outlet, a.published, a.score, a.body {base} "
-        f"ORDER BY {order} LIMIT ? OFFSET ?",
+        f"SELECT a.id, a.title, a.outlet, a.published, {score}, a.body, count(*) OVER () "
+        f"FROM {source} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    terms = _terms(text)
+    total = rows[0][-1] if rows else _count(db, source, cond, params) if offset else 0
     hits = []
-    for aid, title, outlet, published, score, body in rows:
+    for aid, title, outlet, published, score, body, _ in rows:
         hit = Hit(aid, title, outlet, published, score)
         hit.match, hit.snippet = _snippet(body or "", terms)
         hits.append(hit)
     return total, hits
+
+
+def _count(db: duckdb.DuckDBPyConnection, source: str, cond: str, params: list[Any]) -> int:
+    """Matches in all, for a page past the last one (which has no rows to carry the total)."""
+    return db.execute(f"SELECT count(*) FROM {source} WHERE {cond}", params).fetchone()[0]
 
 
 def _terms(query: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from presslens.corpus.update import story_input
 from presslens.model import Article
 
 SCHEMA = """
@@ -24,6 +25,7 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 CREATE TABLE IF NOT EXISTS articles (
     id VARCHAR PRIMARY KEY,          -- sha256 of the raw page
+    seq BIGINT,                      -- ingest order: 1, 2, ...
     source VARCHAR,                  -- path, URL or WARC record the page came from
     url VARCHAR,
     outlet VARCHAR, title VARCHAR, byline VARCHAR, agency VARCHAR,
@@ -64,7 +66,34 @@ CREATE TABLE IF NOT EXISTS techniques (
     article_id VARCHAR, technique VARCHAR, text VARCHAR, start_char INTEGER,
     end_char INTEGER, confidence DOUBLE, method VARCHAR
 );
+-- Corpus-wide layers, rewritten by `refresh` from the indexes in corpus_state.
+CREATE TABLE IF NOT EXISTS copies (
+    copy_id VARCHAR, origin_id VARCHAR,  -- copy_id is a copy of origin_id
+    group_origin VARCHAR,                -- earliest article of the copy's group
+    kind VARCHAR,                        -- exact | near | contained
+    similarity DOUBLE, containment DOUBLE,
+    edits JSON                           -- retitled, trimmed, paragraphs_added, embedded...
+);
+CREATE TABLE IF NOT EXISTS stories (
+    story_id VARCHAR PRIMARY KEY, label VARCHAR,
+    first_published DATE, last_published DATE,
+    origin_id VARCHAR,                   -- earliest published member
+    size INTEGER, outlets VARCHAR[]
+);
+CREATE TABLE IF NOT EXISTS story_members (
+    article_id VARCHAR, story_id VARCHAR, n INTEGER  -- n: order of arrival in the story
+);
+CREATE TABLE IF NOT EXISTS narratives (
+    narrative_id VARCHAR PRIMARY KEY, label VARCHAR,
+    frames JSON,                         -- "Israel as pejorative" -> {count, terms: {term: uses}}
+    leading_actors VARCHAR[], stories INTEGER
+);
+CREATE TABLE IF NOT EXISTS narrative_stories (narrative_id VARCHAR, story_id VARCHAR);
+CREATE TABLE IF NOT EXISTS story_inputs (article_id VARCHAR PRIMARY KEY, doc JSON);
+CREATE TABLE IF NOT EXISTS corpus_state (name VARCHAR PRIMARY KEY, seq BIGINT, state BLOB);
 """
+
+SCHEMA_VERSION = "2"
 
 TABLES = (
     "articles",
@@ -75,6 +104,11 @@ TABLES = (
     "times",
     "designations",
     "techniques",
+    "copies",
+    "stories",
+    "story_members",
+    "narratives",
+    "narrative_stories",
 )
 
 
@@ -94,6 +128,20 @@ class Store:
             self.db.execute("SELECT count(*) FROM articles")
         except duckdb.Error as exc:
             raise ValueError(f"{self.path}: not a presslens store ({_first_line(exc)})") from exc
+        self._check_version(read_only)
+
+    def _check_version(self, read_only: bool) -> None:
+        """A store written by another schema version is refused rather than half-read."""
+        version = self.meta("schema")
+        fresh = self.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        if version is None and fresh and not read_only:
+            self.set_meta("schema", SCHEMA_VERSION)
+        elif version != SCHEMA_VERSION:
+            self.db.close()
+            raise ValueError(
+                f"{self.path}: written by another presslens version (schema {version or 1}, "
+                f"this one reads {SCHEMA_VERSION}); ingest the pages into a new store"
+            )
 
     def __enter__(self) -> Store:
         return self
@@ -117,6 +165,8 @@ class Store:
         rows = _rows(article)
         self.db.execute("BEGIN TRANSACTION")
         try:
+            seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0]
+            rows["articles"] = [(aid, seq, *rows["articles"][0][2:])]
             for table, values in rows.items():
                 if values:
                     marks = ", ".join("?" * len(values[0]))
@@ -127,15 +177,19 @@ class Store:
             raise
         return True
 
-    def refresh(self) -> None:
-        """Bring the corpus-wide indexes up to the articles stored: the full-text index is
-        rebuilt when articles were added since it was built (also after a crash)."""
+    def refresh(self) -> int:
+        """Bring the corpus-wide layers up to the articles stored (also after a crash):
+        copies and stories get the new articles, and the full-text index is rebuilt when
+        articles were added since it was built. Returns how many articles were new."""
         from presslens.corpus.search import build_index
+        from presslens.corpus.update import update
 
+        new = update(self.db)
         n = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
         if self.meta("fts_articles") != str(n):
             build_index(self.db)
             self.set_meta("fts_articles", str(n))
+        return new
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
@@ -168,6 +222,7 @@ def _rows(a: Article) -> dict[str, list[tuple[Any, ...]]]:
         "articles": [
             (
                 aid,
+                None,  # seq: given in the transaction that writes the article
                 src.label,
                 src.url,
                 a.outlet.value,
@@ -182,6 +237,7 @@ def _rows(a: Article) -> dict[str, list[tuple[Any, ...]]]:
                 json.dumps(record, ensure_ascii=False),
             )
         ],
+        "story_inputs": [(aid, story_input(a))],
         "actors": [
             (aid, x["id"], x["name"], x["type"], x.get("key"), json.dumps(x.get("roles", [])))
             for x in a.actors

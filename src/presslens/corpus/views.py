@@ -110,3 +110,83 @@ def quotes_by_outlet(db: duckdb.DuckDBPyConnection, *, story: str | None = None)
         WHERE {where} ORDER BY outlet, a.id, q.start_char
     """
     return _rows(db, sql, params)
+
+
+def stories(db: duckdb.DuckDBPyConnection, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Stories, largest first: label, time span, size, outlets and origin."""
+    sql = """
+        SELECT s.story_id AS story, s.label, s.first_published, s.last_published, s.size,
+               s.outlets, s.origin_id AS origin, o.title AS origin_title,
+               o.outlet AS origin_outlet
+        FROM stories s LEFT JOIN articles o ON o.id = s.origin_id
+        ORDER BY s.size DESC, s.first_published NULLS LAST, s.story_id LIMIT ?
+    """
+    return _rows(db, sql, [limit])
+
+
+def story_outlets(db: duckdb.DuckDBPyConnection, story: str) -> list[dict[str, Any]]:
+    """One story, outlets side by side: when each first reported it, its articles, how many
+    were copies of another article, and how many labels and quotes each carried."""
+    sql = """
+        WITH members AS (
+            SELECT a.*, m.n FROM story_members m JOIN articles a ON a.id = m.article_id
+            WHERE m.story_id = ?
+        )
+        SELECT coalesce(outlet, 'unknown outlet') AS outlet, min(published) AS first_published,
+               count(*) AS articles,
+               count(*) FILTER (WHERE id IN (SELECT copy_id FROM copies)) AS copies,
+               sum((SELECT count(*) FROM designations d WHERE d.article_id = members.id
+                    AND d.class <> 'neutral')) AS loaded_labels,
+               sum((SELECT count(*) FROM quotes q WHERE q.article_id = members.id)) AS quotes,
+               list(title ORDER BY n) AS titles, list(id ORDER BY n) AS article_ids
+        FROM members GROUP BY ALL ORDER BY first_published NULLS LAST, outlet
+    """
+    return _rows(db, sql, [story])
+
+
+def copies(db: duckdb.DuckDBPyConnection, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Syndicated copies with their origin and what the copy changed."""
+    sql = """
+        SELECT c.kind, c.similarity, c.containment, c.edits,
+               c.copy_id AS copy, k.outlet AS copy_outlet, k.title AS copy_title,
+               k.published AS copy_published,
+               c.origin_id AS origin, o.outlet AS origin_outlet, o.title AS origin_title,
+               o.published AS origin_published
+        FROM copies c JOIN articles k ON k.id = c.copy_id JOIN articles o ON o.id = c.origin_id
+        ORDER BY c.group_origin, k.seq LIMIT ?
+    """
+    return _rows(db, sql, [limit])
+
+
+def narratives(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Narratives with their frames, stories, outlets and time span."""
+    sql = """
+        SELECT n.narrative_id AS narrative, n.label, n.frames, n.leading_actors,
+               n.stories, count(DISTINCT a.id) AS articles,
+               list(DISTINCT coalesce(a.outlet, 'unknown outlet')
+                    ORDER BY coalesce(a.outlet, 'unknown outlet')) AS outlets,
+               min(a.published) AS first_published, max(a.published) AS last_published
+        FROM narratives n
+        JOIN narrative_stories ns USING (narrative_id)
+        JOIN story_members m USING (story_id)
+        JOIN articles a ON a.id = m.article_id
+        GROUP BY ALL ORDER BY n.stories DESC, narrative
+    """
+    return _rows(db, sql, [])
+
+
+def narrative_trend(
+    db: duckdb.DuckDBPyConnection, narrative: str, *, by: str = "week"
+) -> list[dict[str, Any]]:
+    """Articles of one narrative per period and outlet (undated: ``period`` None)."""
+    if by not in PERIODS:
+        raise ValueError(f"unknown period {by!r}; choose one of {', '.join(PERIODS)}")
+    sql = f"""
+        SELECT date_trunc('{by}', a.published)::DATE AS period, a.outlet,
+               count(*) AS articles
+        FROM narrative_stories ns JOIN story_members m USING (story_id)
+        JOIN articles a ON a.id = m.article_id
+        WHERE ns.narrative_id = ?
+        GROUP BY ALL ORDER BY period NULLS LAST, a.outlet NULLS LAST
+    """
+    return _rows(db, sql, [narrative])
