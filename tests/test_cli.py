@@ -214,3 +214,18 @@ def test_seeds_demo(seeds_dir: Path, tmp_path: Path) -> None:
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 5
     assert "5 articles read, 0 skipped" in result.stderr
+
+
+def test_long_jobs_log_progress_lines_off_a_terminal(monkeypatch, capsys) -> None:
+    """Off a terminal (CI logs, nohup) a long ingest still says how far it got."""
+    from presslens.cli import report as report_module
+
+    monkeypatch.setattr(report_module, "LOG_EVERY", 0.0)
+    done = {"n": 0}
+    report = report_module.Report(False, lambda: f"{done['n']} added")
+    for _ in range(3):
+        done["n"] += 1
+        report.advance()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["progress: 1 added", "progress: 2 added", "progress: 3 added"]
+    assert report.rate(10).endswith("/s")

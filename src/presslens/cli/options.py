@@ -56,10 +56,12 @@ def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def check_model(model: str) -> None:
     """Fail early, as a usage error, when the spaCy model is not installed."""
-    from presslens.nlp import load_model
+    from presslens.nlp import load_model, model_installed
 
+    if model_installed(model):
+        return  # loaded when the first page needs it
     try:
-        load_model(model)
+        load_model(model)  # spaCy may still know it (a shortcut link): then it is fine
     except RuntimeError as exc:
         raise click.BadParameter(str(exc), param_hint="--model") from exc
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -16,14 +17,17 @@ from presslens.cli.options import count
 from presslens.model import Article, ReadError
 from presslens.output import short_date
 
+LOG_EVERY = 30.0  # seconds between progress lines when stderr is not a terminal
 SUMMARY_ROWS = 50  # articles listed in the closing table; a long batch is summarised
 
 
 class Report:
     """Everything the command says on stderr."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, status: Callable[[], str] | None = None) -> None:
         self.quiet = quiet
+        self._status_of = status
+        self._started = self._logged = time.monotonic()
         self.console = Console(stderr=True, highlight=False, soft_wrap=True)
         self.errors: list[ReadError] = []
         self.rows: list[tuple[str, str, str]] = []
@@ -73,8 +77,17 @@ class Report:
     def advance(self) -> None:
         if self._progress is not None:
             self._progress.update(self._task, description=self._status())
+        elif not self.quiet and time.monotonic() - self._logged >= LOG_EVERY:
+            self._logged = time.monotonic()  # off a terminal (a log file): a line now and then
+            self.note(f"progress: {self._status()}")
+
+    def rate(self, n: int) -> str:
+        """``n`` items over the time since the command started, as items per second."""
+        return f"{n / max(time.monotonic() - self._started, 1e-9):.1f}/s"
 
     def _status(self) -> str:
+        if self._status_of is not None:
+            return self._status_of()
         return f"{count(self.read, 'article')} read, {len(self.errors)} skipped"
 
     def capturing_warnings(self) -> Any:
