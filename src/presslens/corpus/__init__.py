@@ -6,6 +6,6 @@
 - ``export``: every table as JSON Lines, CSV or Parquet.
 """
 
-from presslens.corpus.store import SCHEMA, TABLES, Store, open_read_only
+from presslens.corpus.store import SCHEMA, TABLES, Store, article_rows, open_read_only
 
-__all__ = ["SCHEMA", "TABLES", "Store", "open_read_only"]
+__all__ = ["SCHEMA", "TABLES", "Store", "article_rows", "open_read_only"]

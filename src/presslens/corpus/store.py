@@ -162,7 +162,7 @@ class Store:
         aid = article.id
         if self.has(aid):
             return False
-        rows = _rows(article)
+        rows = article_rows(article)
         self.db.execute("BEGIN TRANSACTION")
         try:
             seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0]
@@ -212,8 +212,10 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _rows(a: Article) -> dict[str, list[tuple[Any, ...]]]:
-    """One article as rows of each table (body offsets as start_char / end_char)."""
+def article_rows(a: Article) -> dict[str, list[tuple[Any, ...]]]:
+    """One article as rows of each per-article table, in column order (body offsets as
+    start_char / end_char; ``seq`` is None: the store numbers articles as it writes them).
+    Also what the scale-out engine writes to Parquet, so both paths share one schema."""
     aid = a.id
     record = a.to_dict()
     src = a.source
