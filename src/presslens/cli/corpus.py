@@ -11,7 +11,7 @@ from presslens.cli.options import check_model, count, reading_options
 from presslens.cli.report import Report
 from presslens.cli.rows import ROW_FORMATS, emit
 from presslens.corpus.views import PERIODS, TREND_ITEMS
-from presslens.model import ReadError
+from presslens.model import Article, ReadError
 from presslens.pipeline import BATCH_SIZE
 from presslens.read import read_inputs
 
@@ -68,20 +68,32 @@ def ingest(
     def stored(page: RawPage) -> bool:
         return store.has(content_id(page.text))
 
+    pending: list[Article] = []  # analysed, written a batch at a time (one transaction)
+
+    def flush() -> None:
+        nonlocal added, duplicates
+        written = store.add_many(pending)
+        added, duplicates = added + written, duplicates + len(pending) - written
+        pending.clear()
+
     with store, report.capturing_warnings(), report.progress():
         try:
             pages = read_inputs(paths, crawled_at, max_bytes)
             for result in run_pipeline(pages, batch_size=batch_size, model=model, skip=stored):
                 if isinstance(result, ReadError):
                     report.skipped(result)
-                elif isinstance(result, RawPage) or not store.add(result):
+                elif isinstance(result, RawPage):
                     duplicates += 1
                 else:
-                    added += 1
+                    pending.append(result)
                     report.article(result)
+                    if len(pending) >= batch_size:
+                        flush()
                 report.advance()
+            flush()
             _refresh(store, report)
         except KeyboardInterrupt:
+            flush()  # what was analysed before Ctrl-C is kept
             done = count(added, "article")
             report.note(f"interrupted: {done} stored in {db}; run again to go on")
             ctx.exit(130)
