@@ -276,3 +276,16 @@ def test_syndicated_copy_is_linked_to_its_earlier_origin(seeds_dir: Path, tmp_pa
     assert link["origin_published"] == "2024-03-29" and link["copy_published"] == "2024-03-30"
     edits = json.loads(link["edits"])
     assert edits["retitled"] and edits["trimmed"]
+
+
+def test_add_many_numbers_new_articles_once(seed_articles, tmp_path: Path) -> None:
+    """One transaction per batch: repeats inside the batch and stored articles are left out,
+    and articles are numbered in the order given."""
+    articles = [seed_articles[name] for name in sorted(seed_articles)]
+    with Store(tmp_path / "s.duckdb") as store:
+        first = articles[:2]
+        assert store.add_many([*first, first[0]]) == 2
+        assert store.add_many(articles) == len(articles) - 2
+        rows = store.db.execute("SELECT id, seq FROM articles ORDER BY seq").fetchall()
+    assert [r[1] for r in rows] == list(range(1, len(articles) + 1))
+    assert [r[0] for r in rows[:2]] == [a.id for a in first]
