@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -121,13 +120,6 @@ def test_repeats_never_lower_the_score(model):
     alone = model.score(lines)
     counted = model.score(lines, [5] * len(lines))
     assert all(c >= a - 1e-9 for a, c in zip(alone, counted, strict=True))
-
-
-def test_speed(model):
-    lines = [*NAV, *STORY, *TAIL] * 20
-    start = time.perf_counter()
-    model.score(lines)
-    assert len(lines) / (time.perf_counter() - start) > 1000  # lines per second
 
 
 def test_seeds_body_kept_and_markers_dropped(model, seeds_dir, gold):

@@ -4,7 +4,6 @@ profiles and summaries, on the seeds (``../shared/seeds/gold.json``) and on made
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -281,25 +280,6 @@ def test_merge_keeps_the_more_confident_and_marks_both() -> None:
     assert merged[0]["confidence"] == 0.85
     for s in merged:
         assert body[s["start"] : s["end"]] == s["text"]
-
-
-def test_lexicon_layer_costs_at_most_half_the_actors_stage(framed: Framed) -> None:
-    """The lexicon layer and the summaries (the model is timed by bench/techniques.py)."""
-    nlp = load_model()
-    docs = [(a, nlp(a.body)) for a, _, _ in framed.values()]
-
-    def best(fn) -> float:
-        times = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            for article, doc in docs:
-                fn(article, doc)
-            times.append(time.perf_counter() - t0)
-        return min(times)
-
-    actors = best(lambda a, d: find_actors(a.body, d))
-    framing = best(lambda a, d: frame(a.body, d, a.actors, a.designations, use_model=False))
-    assert framing <= 0.5 * actors, (framing, actors)
 
 
 _WORDS = st.sampled_from(

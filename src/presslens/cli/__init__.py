@@ -25,6 +25,7 @@ from presslens.cli.corpus import (
     stories,
     trends,
 )
+from presslens.cli.serve import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,5 +36,6 @@ def main() -> None:
 
 main.add_command(analyze)
 main.add_command(ingest)
+main.add_command(serve)
 for command in (search, stories, copies, narratives, trends, labels, export):
     main.add_command(command)
