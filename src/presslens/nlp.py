@@ -32,8 +32,10 @@ def model_installed(name: str) -> bool:
         return False
 
 
+@cache
 def load_model(name: str = DEFAULT_MODEL) -> Language:
-    """The spaCy pipeline called ``name``; an error that names it when it is not installed."""
+    """The spaCy pipeline called ``name``, loaded once per process; an error that names it
+    when it is not installed."""
     import spacy  # here, so that importing presslens stays quick
 
     try:
