@@ -25,6 +25,7 @@ from presslens.cli.corpus import (
     stories,
     trends,
 )
+from presslens.cli.run import run
 from presslens.cli.serve import serve
 
 
@@ -36,6 +37,7 @@ def main() -> None:
 
 main.add_command(analyze)
 main.add_command(ingest)
+main.add_command(run)
 main.add_command(serve)
 for command in (search, stories, copies, narratives, trends, labels, export):
     main.add_command(command)

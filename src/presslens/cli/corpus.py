@@ -17,13 +17,18 @@ from presslens.read import read_inputs
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="PATH...")
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("presslens.duckdb"),
     show_default=True,
     help="The DuckDB store to add to (created when missing).",
+)
+@click.option(
+    "--from-parquet",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Instead of pages: the output folder of `presslens run` (already analysed).",
 )
 @reading_options
 @click.option(
@@ -40,6 +45,7 @@ def ingest(
     ctx: click.Context,
     paths: tuple[str, ...],
     db: Path,
+    from_parquet: Path | None,
     crawled_at: datetime | None,
     max_bytes: int,
     model: str,
@@ -52,6 +58,13 @@ def ingest(
     from presslens.model import RawPage, content_id
     from presslens.pipeline import analyze as run_pipeline
 
+    if from_parquet is not None:
+        if paths:
+            raise click.UsageError("give PATH... or --from-parquet, not both")
+        _from_parquet(from_parquet, db, quiet)
+        return
+    if not paths:
+        raise click.UsageError("no PATH given (or --from-parquet DIR)")
     check_model(model)
     added = duplicates = 0
 
@@ -102,6 +115,21 @@ def ingest(
             f"{db}: {added} added, {duplicates} already stored, {len(report.errors)} failed"
         )
     ctx.exit(1 if report.errors else 0)
+
+
+def _from_parquet(folder: Path, db: Path, quiet: bool) -> None:
+    """Load what `presslens run` wrote (pages already stored are left out), then update
+    copies, stories, narratives and the search index."""
+    from presslens.corpus import Store
+    from presslens.corpus.parquet import load
+
+    try:
+        with Store(db) as store:
+            added = load(store, folder)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--from-parquet") from exc
+    if not quiet:
+        click.echo(f"{db}: {added} added from {folder}", err=True)
 
 
 def _refresh(store, report: Report) -> None:
