@@ -118,12 +118,15 @@ def _page(rng: random.Random, n: int) -> dict:
     }
 
 
+GENERATED = 250  # JSON Lines pages made by the test, besides the seeds and a few text files
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory, seeds_dir: Path) -> list[str]:
     rng = random.Random(7)
     folder = tmp_path_factory.mktemp("scale-inputs")
     lines = []
-    for n in range(90):
+    for n in range(GENERATED):
         page = _page(rng, n)
         if n % 20 == 19:  # a near copy of an earlier page: retitled, one paragraph added
             old = json.loads(lines[n - 11])
@@ -135,7 +138,7 @@ def inputs(tmp_path_factory, seeds_dir: Path) -> list[str]:
     (folder / "small.jsonl").write_text("\n".join(lines[:33]) + "\n", encoding="utf-8")
     texts = folder / "texts"
     texts.mkdir()
-    for n in range(90, 96):
+    for n in range(GENERATED, GENERATED + 6):
         page = _page(rng, n)
         (texts / f"{n}.txt").write_text(page["text"] + "\n", encoding="utf-8")
     (texts / "empty.txt").write_text("", encoding="utf-8")  # an input with nothing in it

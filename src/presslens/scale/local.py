@@ -60,7 +60,7 @@ class LocalEngine:
             table = con.execute(
                 f"SELECT seq, id, title, body, published FROM {scan(out, 'articles')} "
                 "QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq) = 1 ORDER BY seq"
-            ).fetch_arrow_table()
+            ).to_arrow_table()
         finally:
             con.close()
         return corpus.local_copies(table.to_pydict())

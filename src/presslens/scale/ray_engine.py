@@ -111,7 +111,7 @@ class RayEngine:
         component). Bodies never pass through the driver."""
         rd = self.ray.data
         columns = ["seq", "id", "title", "body", "published"]
-        ds = rd.read_parquet(str(out / "articles"), columns=columns)
+        ds = rd.read_parquet(str(out / "articles")).select_columns(columns)
         n = ds.count()
         if not n:
             return corpus.resolve_component({k: [] for k in columns})
