@@ -11,18 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from presslens.corpus.store import Store
+from presslens.corpus.store import ARTICLE_TABLES, Store
 
-LAYERS = (
-    "actors",
-    "mentions",
-    "quotes",
-    "claims",
-    "times",
-    "designations",
-    "techniques",
-    "story_inputs",
-)
+LAYERS = ARTICLE_TABLES[1:]  # every per-article table but articles itself
 
 
 def _scan(folder: Path, table: str) -> str:

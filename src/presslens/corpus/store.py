@@ -97,7 +97,9 @@ CREATE TABLE IF NOT EXISTS corpus_state (name VARCHAR PRIMARY KEY, seq BIGINT, s
 
 SCHEMA_VERSION = "2"
 
-TABLES = (
+# What ``article_rows`` gives for each article (``story_inputs`` is internal: what the story
+# index reads), and the corpus-wide tables ``refresh`` rewrites.
+ARTICLE_TABLES = (
     "articles",
     "actors",
     "mentions",
@@ -106,12 +108,10 @@ TABLES = (
     "times",
     "designations",
     "techniques",
-    "copies",
-    "stories",
-    "story_members",
-    "narratives",
-    "narrative_stories",
+    "story_inputs",
 )
+CORPUS_TABLES = ("copies", "stories", "story_members", "narratives", "narrative_stories")
+TABLES = (*(t for t in ARTICLE_TABLES if t != "story_inputs"), *CORPUS_TABLES)  # for users
 
 
 class Store:

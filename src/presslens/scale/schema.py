@@ -14,18 +14,10 @@ from typing import Any
 
 import pyarrow as pa
 
-# One folder per table; the per-article ones are what ``article_rows`` gives.
-ARTICLE_TABLES = (
-    "articles",
-    "actors",
-    "mentions",
-    "quotes",
-    "claims",
-    "times",
-    "designations",
-    "techniques",
-    "story_inputs",
-)
+from presslens.corpus.store import ARTICLE_TABLES
+
+# One folder per table: the per-article ones (the store's ``ARTICLE_TABLES``, what
+# ``article_rows`` gives), the corpus-wide ones a run computes, and the records that failed.
 CORPUS_TABLES = ("copies", "stories", "story_members")
 ERRORS = "errors"
 
