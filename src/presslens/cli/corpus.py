@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from presslens.cli.options import check_model, count, reading_options
+from presslens.cli.options import batch_size_option, check_model, count, reading_options
 from presslens.cli.report import Report
 from presslens.cli.rows import ROW_FORMATS, emit
 from presslens.corpus.views import PERIODS, TREND_ITEMS
 from presslens.model import Article, ReadError
-from presslens.pipeline import BATCH_SIZE
 from presslens.read import read_inputs
 
 
@@ -31,14 +30,7 @@ from presslens.read import read_inputs
     help="Instead of pages: the output folder of `presslens run` (already analysed).",
 )
 @reading_options
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10_000),
-    default=BATCH_SIZE,
-    show_default=True,
-    help="Pages analysed together (lines repeated across them are boilerplate); a resumed "
-    "ingest must use the same value to match an uninterrupted one.",
-)
+@batch_size_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_context
 def ingest(

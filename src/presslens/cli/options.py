@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from presslens.nlp import DEFAULT_MODEL
+from presslens.pipeline import BATCH_SIZE
 from presslens.read import DEFAULT_MAX_BYTES, parse_timestamp
 
 
@@ -68,3 +69,14 @@ def check_model(model: str) -> None:
 
 def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+batch_size_option = click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=BATCH_SIZE,
+    show_default=True,
+    help="Pages analysed together (lines repeated across them are boilerplate); a run with "
+    "the same value reads every page as `presslens ingest` does, and a resumed ingest must "
+    "use the same value to match an uninterrupted one.",
+)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from presslens.cli.options import check_model, reading_options
-from presslens.pipeline import BATCH_SIZE
+from presslens.cli.options import batch_size_option, check_model, reading_options
 
 
 @click.command()
@@ -40,14 +39,7 @@ from presslens.pipeline import BATCH_SIZE
     help="An existing Ray cluster, e.g. ray://head:10001 (default: start one on this machine).",
 )
 @reading_options
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10_000),
-    default=BATCH_SIZE,
-    show_default=True,
-    help="Pages analysed together (lines repeated across them are boilerplate); the same "
-    "value as `presslens ingest` gives the same analysis.",
-)
+@batch_size_option
 @click.option(
     "--shard-batches",
     type=click.IntRange(1, 10_000),
