@@ -337,7 +337,6 @@ GRID: dict[str, list[Any]] = {
     "threshold": [0.16, 0.18, 0.20, 0.22, 0.25],
     "merge_threshold": [0.20, 0.22, 0.25, 1.0],
     "name_weight": [0.0, 0.3],
-    "prior_docs": [0.0, 300.0],
 }
 
 

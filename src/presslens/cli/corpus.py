@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from presslens.cli.options import batch_size_option, check_model, count, reading_options
+from presslens.cli.options import (
+    batch_size_option,
+    check_model,
+    count,
+    db_option,
+    reading_options,
+)
 from presslens.cli.report import Report
 from presslens.cli.rows import ROW_FORMATS, emit
 from presslens.corpus.views import PERIODS, TREND_ITEMS
@@ -17,13 +23,7 @@ from presslens.read import read_inputs
 
 @click.command()
 @click.argument("paths", nargs=-1, metavar="PATH...")
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("presslens.duckdb"),
-    show_default=True,
-    help="The DuckDB store to add to (created when missing).",
-)
+@db_option("The DuckDB store to add to (created when missing).")
 @click.option(
     "--from-parquet",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -138,16 +138,6 @@ def _refresh(store, report: Report) -> None:
         raise click.exceptions.Exit(1) from exc
 
 
-def _db_option(command):
-    return click.option(
-        "--db",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("presslens.duckdb"),
-        show_default=True,
-        help="The DuckDB store made by `presslens ingest`.",
-    )(command)
-
-
 def _rows_format(command):
     return click.option(
         "--format",
@@ -171,7 +161,7 @@ def _open(db: Path):
 
 @click.command()
 @click.argument("query", default="")
-@_db_option
+@db_option()
 @click.option("--outlet", help="Only this outlet (as `presslens analyze` names it).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before.")
@@ -215,7 +205,7 @@ def search(
 
 
 @click.command()
-@_db_option
+@db_option()
 @click.option(
     "--format",
     "fmt",
@@ -248,7 +238,7 @@ def export(db: Path, fmt: str, out: Path, tables: tuple[str, ...]) -> None:
 
 @click.command()
 @click.argument("what", type=click.Choice(list(TREND_ITEMS)))
-@_db_option
+@db_option()
 @click.option("--by", type=click.Choice(PERIODS), default="week", show_default=True)
 @click.option("--outlet", help="Only this outlet.")
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
@@ -264,7 +254,7 @@ def trends(what: str, db: Path, by: str, outlet: str | None, top: int, fmt: str)
 
 
 @click.command()
-@_db_option
+@db_option()
 @click.option("--for", "refers_to", help="Only labels for this actor, e.g. Israel.")
 @click.option("--story", help="Only articles of this story (see `presslens stories`).")
 @_rows_format
@@ -281,7 +271,7 @@ def labels(db: Path, refers_to: str | None, story: str | None, fmt: str) -> None
 
 @click.command()
 @click.argument("story", required=False)
-@_db_option
+@db_option()
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @_rows_format
 def stories(story: str | None, db: Path, limit: int, fmt: str) -> None:
@@ -310,7 +300,7 @@ def stories(story: str | None, db: Path, limit: int, fmt: str) -> None:
 
 
 @click.command()
-@_db_option
+@db_option()
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
 @_rows_format
 def copies(db: Path, limit: int, fmt: str) -> None:
@@ -333,7 +323,7 @@ def copies(db: Path, limit: int, fmt: str) -> None:
 
 @click.command()
 @click.argument("narrative", required=False)
-@_db_option
+@db_option()
 @click.option("--by", type=click.Choice(PERIODS), default="week", show_default=True)
 @_rows_format
 def narratives(narrative: str | None, db: Path, by: str, fmt: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -80,3 +81,14 @@ batch_size_option = click.option(
     "the same value reads every page as `presslens ingest` does, and a resumed ingest must "
     "use the same value to match an uninterrupted one.",
 )
+
+
+def db_option(help: str = "The DuckDB store made by `presslens ingest`.") -> Any:
+    """``--db FILE``, the corpus store, default ``presslens.duckdb``."""
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("presslens.duckdb"),
+        show_default=True,
+        help=help,
+    )

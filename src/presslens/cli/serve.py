@@ -6,15 +6,11 @@ from pathlib import Path
 
 import click
 
+from presslens.cli.options import db_option
+
 
 @click.command()
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("presslens.duckdb"),
-    show_default=True,
-    help="The DuckDB store made by `presslens ingest` (opened read-only).",
-)
+@db_option("The DuckDB store made by `presslens ingest` (opened read-only).")
 @click.option(
     "--host",
     default="127.0.0.1",

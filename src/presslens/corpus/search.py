@@ -135,17 +135,12 @@ def search(
 ) -> tuple[int, list[Hit]]:
     """The total number of matches and one page of hits, best first (newest first when
     ``query`` is empty)."""
-    where, params = (filters or Filters()).sql()
-    terms = _terms(query)
-    cond = " AND ".join(where) or "true"
+    terms = query_terms(query)
+    source, cond, params = matching(db, terms, filters)
     if terms:
-        load_fts(db)
-        source = f"({BM25}) sc JOIN articles a ON a.id = sc.id"
-        params = [terms, *params]
-        order = "sc.score DESC, a.id"
-        score = "sc.score"
+        order, score = "sc.score DESC, a.id", "sc.score"
     else:
-        source, order, score = "articles a", "a.published DESC NULLS LAST, a.id", "NULL::DOUBLE"
+        order, score = "a.published DESC NULLS LAST, a.id", "NULL::DOUBLE"
     rows = db.execute(
         f"SELECT a.id, a.title, a.outlet, a.published, {score}, a.body, count(*) OVER () "
         f"FROM {source} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -165,7 +160,54 @@ def _count(db: duckdb.DuckDBPyConnection, source: str, cond: str, params: list[A
     return db.execute(f"SELECT count(*) FROM {source} WHERE {cond}", params).fetchone()[0]
 
 
-def _terms(query: str) -> list[str]:
+def matching(
+    db: duckdb.DuckDBPyConnection, terms: list[str], filters: Filters | None
+) -> tuple[str, str, list[Any]]:
+    """FROM and WHERE of the articles matching ``terms`` (scored as ``sc.score``; all articles
+    when there are none) and ``filters``, with their parameters: what a page of hits and the
+    facets over all hits both select from."""
+    where, params = (filters or Filters()).sql()
+    cond = " AND ".join(where) or "true"
+    if not terms:
+        return "articles a", cond, params
+    load_fts(db)
+    return f"({BM25}) sc JOIN articles a ON a.id = sc.id", cond, [terms, *params]
+
+
+def facets(
+    db: duckdb.DuckDBPyConnection, query: str = "", filters: Filters | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Counts per outlet, technique and loaded label among all hits of a search (the 30 most
+    frequent of each), in one query: the hits are found once."""
+    source, cond, params = matching(db, query_terms(query), filters)
+    found = db.execute(
+        f"""
+        WITH hits AS MATERIALIZED (SELECT a.id, a.outlet FROM {source} WHERE {cond}),
+        f AS (
+            SELECT 'outlet' AS facet, coalesce(outlet, 'unknown outlet') AS value,
+                   count(*) AS count FROM hits GROUP BY ALL
+            UNION ALL
+            SELECT 'technique', t.technique, count(DISTINCT t.article_id)
+            FROM techniques t SEMI JOIN hits ON hits.id = t.article_id GROUP BY ALL
+            UNION ALL
+            SELECT 'label', d.term, count(DISTINCT d.article_id)
+            FROM designations d SEMI JOIN hits ON hits.id = d.article_id
+            WHERE d.class <> 'neutral' GROUP BY ALL
+        )
+        SELECT * FROM f QUALIFY row_number() OVER (PARTITION BY facet
+                                                   ORDER BY count DESC, value) <= 30
+        ORDER BY facet, count DESC, value
+        """,
+        params,
+    ).fetchall()
+    out: dict[str, list[dict[str, Any]]] = {"outlet": [], "technique": [], "label": []}
+    for facet, value, count in found:
+        out[facet].append({"value": value, "count": count})
+    return out
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query (two letters or more), lower-cased, as the index is."""
     return [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1]
 
 

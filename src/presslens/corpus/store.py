@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from presslens.corpus.update import story_input
+from presslens.corpus.stories import story_input
 from presslens.model import Article
 
 SCHEMA = """
@@ -203,11 +203,7 @@ class Store:
     def _insert(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         columns = self._columns(table)
         data = pa.table({c: pa.array([r[i] for r in rows]) for i, c in enumerate(columns)})
-        self.db.register("_new_rows", data)
-        try:
-            self.db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _new_rows")
-        finally:
-            self.db.unregister("_new_rows")
+        insert_arrow(self.db, table, data)
 
     def _columns(self, table: str) -> list[str]:
         if table not in self._column_cache:
@@ -239,6 +235,18 @@ class Store:
     def counts(self) -> dict[str, int]:
         """Rows per table."""
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def insert_arrow(db: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:
+    """Append an Arrow table's rows to ``table``, columns matched by name: one statement for
+    many rows (row-by-row inserts cost more than analysing a short article)."""
+    if not data.num_rows:
+        return
+    db.register("_new_rows", data)
+    try:
+        db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _new_rows")
+    finally:
+        db.unregister("_new_rows")
 
 
 def open_read_only(path: Path | str) -> Store:

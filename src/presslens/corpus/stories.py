@@ -4,10 +4,10 @@ Each article becomes a sparse vector of fixed-share parts: TF-IDF of its words (
 counted ``title_weight`` times), capitalised words inside sentences (a parse-free stand-in for
 names), and its actor and place keys, so that two rehab check-ins five years apart, by different
 people, fall apart even though their wording is alike. IDF is online (document frequencies seen
-so far; earlier vectors are not re-weighed, so adding stays cheap), optionally blended with a
-prior from ``wordfreq``. A story keeps the sum of its members' vectors. A new article is scored
-against the stories that share one of its strongest terms (an inverted index, most recently
-active first) and lie within ``date_window`` days: by default the mean similarity to all their
+so far; earlier vectors are not re-weighed, so adding stays cheap). A story keeps the sum of
+its members' vectors. A new article is scored against the stories that share one of its
+strongest terms (an inverted index, most recently active first) and lie within
+``date_window`` days: by default the mean similarity to all their
 members (sum / size: online average link, which behaved like the agglomerative baseline where
 centroid cosine let big stories swallow a neighbouring event). It joins the best story above
 ``threshold`` or opens a new one. Then, bounded local repair: the story it joined is compared
@@ -22,12 +22,12 @@ plain JSON, so ingest runs can continue where the last one stopped.
 from __future__ import annotations
 
 import heapq
+import json
 import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -62,13 +62,14 @@ class StoryDoc:
 @dataclass(frozen=True)
 class StoryParams:
     """Every weight and threshold of the index. ``threshold``, ``merge_threshold``,
-    ``title_weight``, ``actor_weight``, ``place_weight``, ``name_weight``, ``average_link`` and
-    ``prior_docs`` were chosen on ECB+ topics 1-20 only (bench/stories.py --tune), with one
+    ``title_weight``, ``actor_weight``, ``place_weight``, ``name_weight`` and ``average_link``
+    were chosen on ECB+ topics 1-20 only (bench/stories.py --tune), with one
     constraint: among settings within 0.03 F1 of the best there (0.871 at threshold 0.18 and
     merge 0.20, which puts two of the five seed articles in one story) the pair 0.22/0.22 is the
-    best that keeps the five seed events apart (0.843). ``prior_docs`` > 0 lowered ECB+ F1 and
-    merged all five seeds (their theme words are rare in general English), so it is off;
-    ``embed_weight`` did not change ECB+ F1 (0.851 vs 0.849) and costs ~12 docs/s, so it is off.
+    best that keeps the five seed events apart (0.843). A prior IDF from general English word
+    frequencies (wordfreq) lowered ECB+ F1 and merged all five seeds (their theme words are
+    rare in general English), so it was dropped; ``embed_weight`` did not change ECB+ F1
+    (0.851 vs 0.849) and costs ~12 docs/s, so it is off.
     The retrieval sizes (``candidate_terms``, ``recent_stories``, ``centroid_terms``,
     ``embed_recent``) bound the work per article and were set by hand."""
 
@@ -83,8 +84,6 @@ class StoryParams:
     max_candidates: int = 20  # stories scored per article: those sharing most strong terms
     centroid_terms: int = 3000  # terms a story's centroid keeps (its strongest)
     name_weight: float = 0.3  # share of capitalised words inside sentences (proper names)
-    prior_docs: float = 0.0  # pseudo-documents of prior document frequency (0: online only)
-    prior_doc_len: float = 300.0  # words per prior document: word frequency -> doc frequency
     merge_threshold: float = 0.22  # story similarity at which two stories merge (1: never)
     max_merges: int = 2  # merges at most per added article
     merge_terms: int = 1000  # strongest terms of a story read when looking for merges
@@ -159,6 +158,15 @@ def story_doc(article: Article) -> StoryDoc:
         places=places,
         outlet=str(outlet) if outlet else None,
     )
+
+
+def story_input(article: Article) -> str:
+    """What the story index will read of an article, kept at ingest (the body aside: the
+    articles table has it) so that stories can be rebuilt from the store alone."""
+    doc = asdict(story_doc(article))
+    doc.pop("text")
+    doc["published"] = doc["published"].isoformat() if doc["published"] else None
+    return json.dumps(doc, ensure_ascii=False)
 
 
 def terms(text: str) -> list[str]:
@@ -246,8 +254,6 @@ class StoryIndex:
                 self.df[term] = self.df.get(term, 0) + 1
         vec: dict[str, float] = {}
         n = self.n_docs
-        m = p.prior_docs
-        prior = _prior() if m > 0 else {}
         for part, share in parts:
             if share <= 0 or not part:
                 continue
@@ -255,10 +261,7 @@ class StoryIndex:
             for t, c in part.items():
                 if c <= 0:
                     continue
-                q = prior.get(t.lstrip("^"), 0.0) if t[0] not in "@#" else 0.0
-                if q:
-                    q = 1.0 - math.exp(-q * p.prior_doc_len)
-                idf = math.log((n + m + 1) / (self.df[t] + m * q + 0.5))
+                idf = math.log((n + 1) / (self.df[t] + 0.5))
                 weights[t] = (1.0 + math.log(c)) * idf
             norm = math.sqrt(sum(w * w for w in weights.values()))
             scale = math.sqrt(share) / norm if norm else 0.0
@@ -487,17 +490,6 @@ def _gap_stories(a: _Story, b: _Story) -> int:
 
 def _sid(story_id: str) -> int:
     return int(story_id[1:])
-
-
-@cache
-def _prior() -> dict[str, float]:
-    """English word frequencies (share of running words) from ``wordfreq`` when installed, so
-    that a young index already knows "said" from "Khamenei"; empty without it."""
-    try:
-        from wordfreq import get_frequency_dict
-    except ImportError:
-        return {}
-    return get_frequency_dict("en", "large")
 
 
 def names_of(text: str) -> list[str]:

@@ -12,7 +12,6 @@ same order, and ends where an uninterrupted run would have.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -20,20 +19,11 @@ import duckdb
 import pyarrow as pa
 
 from presslens.corpus import narratives
-from presslens.corpus.stories import StoryDoc, StoryIndex, story_doc
+from presslens.corpus.store import insert_arrow
+from presslens.corpus.stories import StoryDoc, StoryIndex
 from presslens.corpus.syndication import SyndicationIndex, SynDoc
-from presslens.model import Article
 
 SYNDICATION, STORIES = "syndication", "stories"
-
-
-def story_input(article: Article) -> str:
-    """What the story index will read of an article, kept at ingest (the body aside: the
-    articles table has it) so that stories can be rebuilt from the store alone."""
-    doc = asdict(story_doc(article))
-    doc.pop("text")
-    doc["published"] = doc["published"].isoformat() if doc["published"] else None
-    return json.dumps(doc, ensure_ascii=False)
 
 
 def update(db: duckdb.DuckDBPyConnection) -> int:
@@ -97,12 +87,7 @@ def _save(db: duckdb.DuckDBPyConnection, name: str, seq: int, state: bytes) -> N
 def _replace(db: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
     """Rewrite a derived table in bulk (Arrow, not row by row)."""
     db.execute(f"DELETE FROM {table}")
-    if rows.num_rows:
-        db.register("_rows", rows)
-        try:
-            db.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
-        finally:
-            db.unregister("_rows")
+    insert_arrow(db, table, rows)
 
 
 def _copies(index: SyndicationIndex) -> pa.Table:

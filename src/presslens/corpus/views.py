@@ -29,8 +29,11 @@ TREND_ITEMS: dict[str, tuple[str, str]] = {
 }
 
 
-def _rows(db: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = db.execute(sql, params)
+def rows(
+    db: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
+    """A query's rows as dicts keyed by column name."""
+    cur = db.execute(sql, params or [])
     names = [c[0] for c in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -65,7 +68,7 @@ def trends(
         FROM hits WHERE item IN (SELECT item FROM best)
         GROUP BY ALL ORDER BY period NULLS LAST, outlet NULLS LAST, count DESC, item
     """
-    return _rows(db, sql, params)
+    return rows(db, sql, params)
 
 
 def labels_by_outlet(
@@ -92,7 +95,7 @@ def labels_by_outlet(
         WHERE {" AND ".join(where) or "true"}
         GROUP BY ALL ORDER BY d.refers_to, outlet, count DESC, d.term
     """
-    return _rows(db, sql, params)
+    return rows(db, sql, params)
 
 
 def quotes_by_outlet(db: duckdb.DuckDBPyConnection, *, story: str | None = None) -> list[dict]:
@@ -109,7 +112,7 @@ def quotes_by_outlet(db: duckdb.DuckDBPyConnection, *, story: str | None = None)
         LEFT JOIN actors x ON x.article_id = q.article_id AND x.actor_id = q.speaker_actor
         WHERE {where} ORDER BY outlet, a.id, q.start_char
     """
-    return _rows(db, sql, params)
+    return rows(db, sql, params)
 
 
 def stories(db: duckdb.DuckDBPyConnection, *, limit: int = 50) -> list[dict[str, Any]]:
@@ -121,7 +124,7 @@ def stories(db: duckdb.DuckDBPyConnection, *, limit: int = 50) -> list[dict[str,
         FROM stories s LEFT JOIN articles o ON o.id = s.origin_id
         ORDER BY s.size DESC, s.first_published NULLS LAST, s.story_id LIMIT ?
     """
-    return _rows(db, sql, [limit])
+    return rows(db, sql, [limit])
 
 
 def story_outlets(db: duckdb.DuckDBPyConnection, story: str) -> list[dict[str, Any]]:
@@ -141,7 +144,7 @@ def story_outlets(db: duckdb.DuckDBPyConnection, story: str) -> list[dict[str, A
                list(title ORDER BY n) AS titles, list(id ORDER BY n) AS article_ids
         FROM members GROUP BY ALL ORDER BY first_published NULLS LAST, outlet
     """
-    return _rows(db, sql, [story])
+    return rows(db, sql, [story])
 
 
 def copies(db: duckdb.DuckDBPyConnection, *, limit: int = 100) -> list[dict[str, Any]]:
@@ -155,7 +158,7 @@ def copies(db: duckdb.DuckDBPyConnection, *, limit: int = 100) -> list[dict[str,
         FROM copies c JOIN articles k ON k.id = c.copy_id JOIN articles o ON o.id = c.origin_id
         ORDER BY c.group_origin, k.seq LIMIT ?
     """
-    return _rows(db, sql, [limit])
+    return rows(db, sql, [limit])
 
 
 def narratives(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -172,7 +175,7 @@ def narratives(db: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         JOIN articles a ON a.id = m.article_id
         GROUP BY ALL ORDER BY n.stories DESC, narrative
     """
-    return _rows(db, sql, [])
+    return rows(db, sql, [])
 
 
 def narrative_trend(
@@ -189,4 +192,4 @@ def narrative_trend(
         WHERE ns.narrative_id = ?
         GROUP BY ALL ORDER BY period NULLS LAST, a.outlet NULLS LAST
     """
-    return _rows(db, sql, [narrative])
+    return rows(db, sql, [narrative])

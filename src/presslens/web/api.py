@@ -21,6 +21,7 @@ from presslens.corpus import TABLES, views
 from presslens.corpus.export import FORMATS
 from presslens.corpus.export import export as run_export
 from presslens.corpus.search import Filters
+from presslens.corpus.search import facets as search_facets
 from presslens.corpus.search import search as run_search
 from presslens.web import models as m
 from presslens.web import queries
@@ -96,7 +97,7 @@ def search(
         "limit": limit,
         "offset": offset,
         "items": [h.to_dict() for h in hits],
-        "facets": queries.facets(db, q, filters),
+        "facets": search_facets(db, q, filters),
     }
 
 

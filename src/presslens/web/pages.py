@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from presslens.corpus.search import Filters
+from presslens.corpus.search import facets as search_facets
 from presslens.corpus.search import search as run_search
 from presslens.web import api, queries
 from presslens.web.app import MAX_UPLOAD, Db, chart_available, templates
@@ -134,7 +135,7 @@ def search(
         offset=offset,
         limit=PAGE,
         params=params,
-        facets=_facet_links(params, queries.facets(db, q, filters)),
+        facets=_facet_links(params, search_facets(db, q, filters)),
         outlets=[r["value"] for r in queries.rows(db, _OUTLETS)],
         techniques=[r["value"] for r in queries.rows(db, _TECHNIQUES)],
     )

@@ -1,5 +1,5 @@
 """Queries the workbench needs beyond ``presslens.corpus.views``: article lists, one article,
-actors across articles (by ``actors.key``), search facets and the overview counts.
+actors across articles (by ``actors.key``) and the overview counts.
 
 Every function takes a DuckDB cursor and returns plain rows, like ``corpus.views``.
 """
@@ -11,15 +11,9 @@ from typing import Any
 
 import duckdb
 
-from presslens.corpus.search import BM25, Filters, _terms, load_fts
+from presslens.corpus.views import rows
 
 Cursor = duckdb.DuckDBPyConnection
-
-
-def rows(db: Cursor, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    cur = db.execute(sql, params or [])
-    names = [c[0] for c in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def normalise_id(article_id: str) -> str:
@@ -67,48 +61,6 @@ def article(db: Cursor, article_id: str) -> dict[str, Any] | None:
         "copy_of": copies,
         "record": record,
     }
-
-
-def _search_source(query: str, filters: Filters) -> tuple[str, str, list[Any]]:
-    where, params = filters.sql()
-    cond = " AND ".join(where) or "true"
-    terms = _terms(query)
-    if terms:
-        return f"({BM25}) sc JOIN articles a ON a.id = sc.id", cond, [terms, *params]
-    return "articles a", cond, params
-
-
-def facets(db: Cursor, query: str, filters: Filters) -> dict[str, list[dict[str, Any]]]:
-    """Counts per outlet, technique and loaded label among all hits of a search, in one
-    query (the hits are found once)."""
-    source, cond, params = _search_source(query, filters)
-    if source != "articles a":
-        load_fts(db)
-    found = rows(
-        db,
-        f"""
-        WITH hits AS MATERIALIZED (SELECT a.id, a.outlet FROM {source} WHERE {cond}),
-        f AS (
-            SELECT 'outlet' AS facet, coalesce(outlet, 'unknown outlet') AS value,
-                   count(*) AS count FROM hits GROUP BY ALL
-            UNION ALL
-            SELECT 'technique', t.technique, count(DISTINCT t.article_id)
-            FROM techniques t SEMI JOIN hits ON hits.id = t.article_id GROUP BY ALL
-            UNION ALL
-            SELECT 'label', d.term, count(DISTINCT d.article_id)
-            FROM designations d SEMI JOIN hits ON hits.id = d.article_id
-            WHERE d.class <> 'neutral' GROUP BY ALL
-        )
-        SELECT * FROM f QUALIFY row_number() OVER (PARTITION BY facet
-                                                   ORDER BY count DESC, value) <= 30
-        ORDER BY facet, count DESC, value
-        """,
-        params,
-    )
-    out: dict[str, list[dict[str, Any]]] = {"outlet": [], "technique": [], "label": []}
-    for row in found:
-        out[row["facet"]].append({"value": row["value"], "count": row["count"]})
-    return out
 
 
 def actors(db: Cursor, *, q: str | None, limit: int, offset: int) -> tuple[int, list]:
