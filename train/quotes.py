@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hidden-width", type=int, default=64, help="width of the span model's state layer"
     )
+    ap.add_argument("--window", type=int, default=1, help="encoder window (tokens each side)")
+    ap.add_argument("--depth", type=int, default=4, help="encoder layers")
     ap.add_argument(
         "--resume", type=Path, default=None, help="start from a trained tagger (e.g. --out)"
     )
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     nlp = spacy.blank("en", vocab=base.vocab)
     config = tagger_config()
     config["model"]["hidden_width"] = args.hidden_width
+    config["model"]["tok2vec"]["encode"]["window_size"] = args.window
+    config["model"]["tok2vec"]["encode"]["depth"] = args.depth
     tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
     tagger.initialize(lambda: fit, nlp=nlp)
     best_score = -1.0
