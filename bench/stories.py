@@ -477,7 +477,8 @@ def ceiling(rows: Sequence[tuple[Any, Item]]) -> dict[str, dict[str, Any]]:
     themselves: an upper bound for a fixed-threshold clusterer on these representations, not a
     result (it tunes on the test set)."""
     try:
-        from sklearn.cluster import AgglomerativeClustering
+        from scipy.cluster.hierarchy import fcluster, linkage
+        from scipy.spatial.distance import squareform
         from sklearn.feature_extraction.text import TfidfVectorizer
     except ImportError:
         return {}
@@ -495,15 +496,12 @@ def ceiling(rows: Sequence[tuple[Any, Item]]) -> dict[str, dict[str, Any]]:
         distances["tfidf+minilm"] = (distances["tfidf"] + distances["minilm"]) / 2
     out = {}
     for method, matrix in distances.items():
+        np.fill_diagonal(matrix, 0.0)
+        tree = linkage(squareform(np.clip(matrix, 0.0, None), checks=False), method="average")
         best: dict[str, Any] = {"F1": -1.0}
         for threshold in [round(0.30 + 0.025 * i, 3) for i in range(29)]:
-            model = AgglomerativeClustering(
-                n_clusters=None,
-                metric="precomputed",
-                linkage="average",
-                distance_threshold=threshold,
-            )
-            scores = bcubed(gold, [str(x) for x in model.fit_predict(matrix)])
+            labels = fcluster(tree, t=threshold, criterion="distance")
+            scores = bcubed(gold, [str(x) for x in labels])
             if scores["F1"] > best["F1"]:
                 best = {**scores, "threshold": threshold}
         out[method] = best
