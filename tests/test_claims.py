@@ -148,6 +148,18 @@ def test_source_from_a_reporting_verb(nlp) -> None:
     assert (second["source"]["text"], second["counts"]) == ("the army", "killed")
 
 
+def test_innermost_report_inside_reported_speech(nlp) -> None:
+    """Reported speech that itself reports a figure: the figure is the inner reporter's."""
+    body = "The spokesman said that the health ministry had recorded 370 casualties."
+    doc = nlp(body)
+    speaker = {"text": "The spokesman", "start": 0, "end": 13}
+    content = {"start": body.index("the health"), "end": len(body) - 1, "speaker": speaker}
+    (claim,) = find_claims(body, doc, [{**content, "kind": "indirect"}])
+    assert (claim["source"]["text"], claim["source_via"]) == ("the health ministry", "report_verb")
+    (claim,) = find_claims(body, doc, [{**content, "kind": "direct"}])  # quoted: the speaker's
+    assert (claim["source"]["text"], claim["source_via"]) == ("The spokesman", "quote")
+
+
 def test_source_of_a_reported_clause_and_a_pronoun(nlp) -> None:
     body = "Officials from the Red Crescent arrived. They said 30 people were killed."
     (claim,) = claims_of(nlp, body, with_quotes=False)

@@ -1,10 +1,12 @@
 """Who claims a count: a quote's speaker, a reporting verb's subject, or "according to X".
 
 In that order: (1) the count lies inside a quote or reported speech found by the quotes
-stage: its speaker; (2) the count is what a reporting verb reports ("Israel has reported over
-600 lives lost", "officials said 30 were killed"): the verb's subject, or its "by" agent;
-(3) "according to X" in the same sentence: X. Otherwise the count is the outlet's own
-narration ("The attack left nearly 1,000 fatalities") and has no source.
+stage: its speaker, unless inside reported speech another reporting verb with its own subject
+reports the count (the innermost attribution is where the figure comes from); (2) the count is
+what a reporting verb reports ("Israel has reported over 600 lives lost", "officials said 30
+were killed"): the verb's subject, or its "by" agent; (3) "according to X" in the same
+sentence: X. Otherwise the count is the outlet's own narration ("The attack left nearly 1,000
+fatalities") and has no source.
 """
 
 from __future__ import annotations
@@ -42,20 +44,29 @@ class Sources:
 
     def find(self, anchor: Token, start: int, end: int) -> tuple[dict[str, Any] | None, str | None]:
         """(source span dict, route) for the claim at body chars start..end."""
+        reporter = self._reporter(anchor, start, end)
         for q in self.quotes:  # smallest first
             if q["start"] <= start and end <= q["end"]:
-                if q.get("kind") == "indirect" and _described(anchor, q["start"], q["end"]):
-                    continue
+                if q.get("kind") == "indirect":
+                    if _described(anchor, q["start"], q["end"]):
+                        continue
+                    if reporter is not None and q["start"] <= reporter.start_char:
+                        break  # "X said the ministry recorded 370 deaths": the ministry
                 return dict(q["speaker"]), "quote"
-        verb = _reporting_verb(anchor)
-        if verb is not None:
-            subject = _subject(verb)
-            if subject is not None and not (subject.start_char < end and start < subject.end_char):
-                return self._span(subject), "report_verb"
+        if reporter is not None:
+            return self._span(reporter), "report_verb"
         according = _according(anchor, start, end)
         if according is not None:
             return self._span(according), "according_to"
         return None, None
+
+    def _reporter(self, anchor: Token, start: int, end: int) -> Span | None:
+        """The subject (or "by" agent) of the verb that reports the count, if any."""
+        verb = _reporting_verb(anchor)
+        subject = _subject(verb) if verb is not None else None
+        if subject is None or (subject.start_char < end and start < subject.end_char):
+            return None
+        return subject
 
     def _span(self, span: Span) -> dict[str, Any]:
         out: dict[str, Any] = {"text": span.text, "start": span.start_char, "end": span.end_char}
