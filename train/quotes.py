@@ -7,11 +7,12 @@ tags and dependency labels the base spaCy model assigns, so the tagger sees the 
 attribution rules use.
 
 Data: PolNeAR ``train`` only (840 articles); every tenth article (sorted by name) is held out
-to pick the epoch. The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
+to pick the epoch (and the encoder); ``--all`` then refits on all 840 for that many epochs.
+The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
 
-    .venv/bin/python train/quotes.py        # 3-7 minutes an epoch on 2 busy cores
+    .venv/bin/python train/quotes.py        # pick the epoch; 3-7 minutes an epoch on 2 cores
     .venv/bin/python train/quotes.py --epochs 2 --limit 50 --out /tmp/attr   # smoke run
-    .venv/bin/python train/quotes.py --window 2 --epochs 12 --all   # the shipped tagger
+    .venv/bin/python train/quotes.py --epochs 12 --all   # the shipped tagger (all 840 articles)
     .venv/bin/python train/quotes.py --resume src/presslens/data/attribution --lr 0.0005 \
         --epochs 8 --out /tmp/attr2     # go on from the shipped tagger; kept only if better
 """
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hidden-width", type=int, default=64, help="width of the span model's state layer"
     )
-    ap.add_argument("--window", type=int, default=1, help="encoder window (tokens each side)")
+    ap.add_argument("--window", type=int, default=2, help="encoder window (tokens each side)")
     ap.add_argument("--depth", type=int, default=4, help="encoder layers")
     ap.add_argument(
         "--all",

@@ -101,7 +101,7 @@ def tagger_config() -> dict[str, Any]:
                     "@architectures": "spacy.MaxoutWindowEncoder.v2",
                     "width": 96,
                     "depth": 4,
-                    "window_size": 1,
+                    "window_size": 2,
                     "maxout_pieces": 3,
                 },
             },
