@@ -18,7 +18,8 @@ lead, precomputed once and cached like the pipeline records; the encoder's own s
 measured separately and reported as ``encoder_docs_per_s``).
 ``--ceiling`` prints how far an offline clusterer gets when its threshold is chosen on the
 scored set itself (forbidden by the tuning rule, so it only bounds what the targets ask): average
-link over TF-IDF, over MiniLM embeddings (with ``--embed``) and over the mean of the two.
+link over TF-IDF, over ``StoryIndex``'s own vectors, over MiniLM embeddings (with ``--embed``)
+and over the mean of TF-IDF and MiniLM distances.
 Usage: python bench/stories.py [--data DIR] [--limit N] [--jobs N] [--tune] [--embed] [--ceiling]
 """
 
@@ -509,8 +510,10 @@ def ceiling(rows: Sequence[tuple[Any, Item]]) -> dict[str, dict[str, Any]]:
 
 
 def _story_similarities(docs: Sequence[Any]) -> np.ndarray:
-    """Cosine similarities of the vectors ``StoryIndex`` builds (words, names, actors, places;
-    IDF as it stands after all documents), for the ceiling only."""
+    """Cosine similarities of the unit vectors ``StoryIndex`` builds (words, names, actors,
+    places; online IDF, as when the documents are added in this order), for the ceiling only."""
+    from scipy.sparse import csr_matrix
+
     from presslens.corpus.stories import StoryIndex
 
     index = StoryIndex()
@@ -522,8 +525,6 @@ def _story_similarities(docs: Sequence[Any]) -> np.ndarray:
             rows.append(n)
             cols.append(vocab.setdefault(term, len(vocab)))
             vals.append(weight)
-    from scipy.sparse import csr_matrix
-
     matrix = csr_matrix((vals, (rows, cols)), shape=(len(vectors), len(vocab)))
     return (matrix @ matrix.T).toarray()
 
