@@ -82,13 +82,14 @@ def story(request: Request, story_id: str, db: Db) -> HTMLResponse:
     found = api.story_detail(db, story_id)
     if found is None:
         raise HTTPException(404, f"no story {story_id!r}")
-    by_outlet: dict[str, list[dict[str, Any]]] = {}
-    for art in found["articles"]:
-        by_outlet.setdefault(art["outlet"], []).append(art)
-    in_narrative: dict[str, list[dict[str, Any]]] = {}
-    for art in (found["narrative"] or {}).get("articles", []):
-        in_narrative.setdefault(art["outlet"], []).append(art)
-    return page(request, "story.html", s=found, by_outlet=by_outlet, in_narrative=in_narrative)
+    in_narrative = (found["narrative"] or {}).get("articles", [])
+    return page(
+        request,
+        "story.html",
+        s=found,
+        by_outlet=_by_outlet(found["articles"]),
+        in_narrative=_by_outlet(in_narrative),
+    )
 
 
 @router.get("/actors")
@@ -104,10 +105,15 @@ def actor(request: Request, key: str, db: Db) -> HTMLResponse:
     found = queries.actor(db, key)
     if found is None:
         raise HTTPException(404, f"no actor {key!r}")
-    outlets: dict[str, list[dict[str, Any]]] = {}
-    for row in found["names_by_outlet"]:
-        outlets.setdefault(row["outlet"], []).append(row)
-    return page(request, "actor.html", x=found, names=outlets)
+    return page(request, "actor.html", x=found, names=_by_outlet(found["names_by_outlet"]))
+
+
+def _by_outlet(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows grouped by their ``outlet``, outlets in order of first appearance."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        out.setdefault(item["outlet"], []).append(item)
+    return out
 
 
 @router.get("/narratives")
