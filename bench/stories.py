@@ -228,7 +228,7 @@ def with_embeddings(name: str, docs: list[Any], chars: int) -> tuple[list[Any], 
     """``docs`` with their sentence embeddings (as ``StoryIndex.add`` would compute them),
     cached like the pipeline records, and the encoder's docs/s (None when cached or when the
     model package is missing: then the docs come back unchanged)."""
-    from presslens.corpus import embed
+    from presslens import minilm as embed
 
     texts = [(f"{d.title}\n{d.text}" if d.title else d.text)[:chars] for d in docs]
     key = hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:16]
@@ -531,7 +531,7 @@ def _story_similarities(docs: Sequence[Any]) -> np.ndarray:
 
 def encoder_speed(*doc_lists: Sequence[Any], n: int = 40) -> dict[str, float]:
     """Texts per second of the numpy MiniLM encoder on the first ``n`` texts of each set."""
-    from presslens.corpus import embed
+    from presslens import minilm as embed
 
     encoder = embed.encoder()
     if encoder is None:

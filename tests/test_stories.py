@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from presslens.corpus import embed
+from presslens import minilm as embed
 from presslens.corpus.stories import StoryDoc, StoryIndex, StoryParams, names_of, story_doc
 from presslens.model import Article
 

@@ -14,7 +14,7 @@ centroid cosine let big stories swallow a neighbouring event). It joins the best
 (mean similarity of member pairs) with the stories its own strongest terms retrieve and merges
 with one that reaches ``merge_threshold``, at most ``max_merges`` times per article, so that
 two halves of one event opened before a bridging article arrived become one. The absorbed id is
-kept as an alias (``resolve``). Optional sentence embeddings (``presslens.corpus.embed``) add a
+kept as an alias (``resolve``). Optional sentence embeddings (``presslens.minilm``) add a
 semantic similarity. Nothing is recomputed over the whole corpus, and the whole index state is
 plain JSON, so ingest runs can continue where the last one stopped.
 """
@@ -292,7 +292,7 @@ class StoryIndex:
         the encoder is not installed."""
         if doc.embedding is not None:
             return np.asarray(doc.embedding, np.float32)
-        from presslens.corpus import embed
+        from presslens import minilm as embed
 
         enc = embed.encoder()
         if enc is None:
