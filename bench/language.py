@@ -5,17 +5,20 @@
 Texts: the PolNeAR articles (``DIR/quotes/polnear/data``, dev then train split), plain news
 prose of 300 to 2,000 words, as the clean stage hands bodies on.
 
-Two systems on the same texts, in the same process, alternating for ``--rounds`` rounds
+Three systems on the same texts, in the same process, alternating for ``--rounds`` rounds
 (the faster round of each is kept, so a busy neighbour on the machine costs less):
 - bare: ``nlp.pipe`` of the spaCy model alone (tagger, parser, NER, ...);
-- stage: ``presslens.language.enrich``: the same ``nlp.pipe``, then quotes (with the
-  trained attribution tagger), actors and designations, claims and times. The stages of one
-  chunk of articles run in a second thread while spaCy parses the next chunk, as in
-  ``presslens analyze``.
+- stage: ``presslens.language.enrich(framing=False)``: the same ``nlp.pipe``, then who said
+  what: quotes (with the trained attribution tagger), actors and designations, claims and
+  times. The stages of one chunk of articles run in a second thread while spaCy parses the
+  next chunk, as in ``presslens analyze``;
+- with framing: ``enrich`` as ``presslens analyze`` runs it, the framing stage (technique
+  model, default variant, and lexicon) added; its own budget is in bench/techniques.py.
 
 A last serial pass (``enrich(timed=True)``, one thread) shows the time per sub-stage.
 
-Figures: articles/s and words/s of each, the stage/bare time ratio (the budget is 1.5), and
+Figures: articles/s and words/s of each, the stage/bare time ratio (the budget is 1.5), the
+with-framing/bare ratio, and
 the time per sub-stage. One process; spaCy's own ``n_process=2`` is slower on 2 cores
 (NOTES.md). Last line: one JSON object with every figure.
 """
@@ -64,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     language.enrich(articles()[:2], model)  # load the tagger, lexicons and tables once
     bare_s: list[float] = []
     stage_s: list[float] = []
+    full_s: list[float] = []
     for _ in range(args.rounds):
         t0 = time.perf_counter()
         for _doc in nlp.pipe(texts, batch_size=language.PIPE_BATCH):
@@ -71,11 +75,17 @@ def main(argv: list[str] | None = None) -> int:
         bare_s.append(time.perf_counter() - t0)
         batch = articles()
         t0 = time.perf_counter()
-        language.enrich(batch, model)
+        language.enrich(batch, model, framing=False)
         stage_s.append(time.perf_counter() - t0)
+        batch = articles()
+        t0 = time.perf_counter()
+        language.enrich(batch, model)
+        full_s.append(time.perf_counter() - t0)
     parts = language.enrich(articles(), model, timed=True)  # one serial pass: where time goes
 
-    bare, stage = min(bare_s), min(stage_s)
+    from presslens.framing.techniques import default_variant
+
+    bare, stage, full = min(bare_s), min(stage_s), min(full_s)
     result = {
         "model": model,
         "articles": len(texts),
@@ -85,16 +95,23 @@ def main(argv: list[str] | None = None) -> int:
         "bare_spacy": {"seconds": round(bare, 2), **_rates(len(texts), words, bare)},
         "stage": {"seconds": round(stage, 2), **_rates(len(texts), words, stage)},
         "ratio": round(stage / bare, 3),
+        "with_framing": {"seconds": round(full, 2), **_rates(len(texts), words, full)},
+        "ratio_with_framing": round(full / bare, 3),
+        "technique_model": default_variant(),
         "stage_parts_seconds": {k: round(v, 2) for k, v in parts.items()},
     }
     print(f"{len(texts)} articles, {words} words, model {model}, {os.cpu_count()} cores")
-    for name in ("bare_spacy", "stage"):
+    for name in ("bare_spacy", "stage", "with_framing"):
         r = result[name]
         print(
-            f"  {name:11} {r['seconds']:7.2f} s  {r['articles_per_s']:6.2f} articles/s  "
+            f"  {name:12} {r['seconds']:7.2f} s  {r['articles_per_s']:6.2f} articles/s  "
             f"{r['words_per_s']:7.0f} words/s"
         )
     print(f"  stage / bare time ratio: {result['ratio']} (budget 1.5)")
+    print(
+        f"  with framing / bare: {result['ratio_with_framing']} "
+        f"(technique model {result['technique_model']})"
+    )
     print("  stage parts: " + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
     print(json.dumps(result))
     return 0
