@@ -186,21 +186,7 @@ class Encoder:
     def _states_batch(
         self, rows: list[list[_Chunk]], layers: tuple[int, ...], out: list[np.ndarray]
     ) -> None:
-        cls, sep = self.vocab["[CLS]"], self.vocab["[SEP]"]
-        t = max(sum(len(c.ids) + 2 for c in row) for row in rows)
-        ids = np.zeros((len(rows), t), np.int64)
-        pos = np.zeros((len(rows), t), np.int64)
-        segment = np.zeros((len(rows), t), np.int64)  # 0: padding, 1, 2, ...: a chunk
-        where = []  # (row, offset of the chunk's first piece, chunk)
-        for r, row in enumerate(rows):
-            at = 0
-            for n, c in enumerate(row, start=1):
-                size = len(c.ids) + 2
-                ids[r, at : at + size] = [cls, *c.ids, sep]
-                pos[r, at : at + size] = np.arange(size)
-                segment[r, at : at + size] = n
-                where.append((r, at + 1, c))
-                at += size
+        ids, pos, segment, where = self._packed(rows)
         hidden = self._forward(ids, segment, max(layers), pos)
         states = np.concatenate([hidden[n - 1] for n in layers], axis=-1)
         for r, at, c in where:
@@ -212,6 +198,26 @@ class Encoder:
             sums = np.add.reduceat(states[r, : at + len(c.ids)], starts[has], axis=0)
             rows_out = np.arange(c.first, c.first + len(c.lens))[has]
             out[c.sentence][rows_out] = sums / lens_a[has, None]
+
+    def _packed(self, rows: list[list[_Chunk]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+        """Piece ids, position ids and segment numbers (0: padding) of packed rows, and where
+        each chunk's first piece landed: (row, offset, chunk)."""
+        cls, sep = self.vocab["[CLS]"], self.vocab["[SEP]"]
+        t = max(sum(len(c.ids) + 2 for c in row) for row in rows)
+        ids = np.zeros((len(rows), t), np.int64)
+        pos = np.zeros((len(rows), t), np.int64)
+        segment = np.zeros((len(rows), t), np.int64)
+        where = []
+        for r, row in enumerate(rows):
+            at = 0
+            for n, c in enumerate(row, start=1):
+                size = len(c.ids) + 2
+                ids[r, at : at + size] = [cls, *c.ids, sep]
+                pos[r, at : at + size] = np.arange(size)
+                segment[r, at : at + size] = n
+                where.append((r, at + 1, c))
+                at += size
+        return ids, pos, segment, where
 
     def _forward(
         self, ids: np.ndarray, segment: np.ndarray, depth: int, pos: np.ndarray | None = None
@@ -243,32 +249,22 @@ class Encoder:
             hidden.append(x.reshape(bsz, t, WIDTH))
         return hidden
 
-    # -- forward -----------------------------------------------------------------------------
+    # -- sentence embeddings -----------------------------------------------------------------
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings (float32, one row per text)."""
-        out = np.zeros((len(texts), self.word.shape[1]), np.float32)
+        """Unit-length embeddings (float32, one row per text): the mean of the last layer over
+        all pieces, [CLS] and [SEP] included, as sentence-transformers pools. Texts are packed
+        and batched as in ``word_states``; each is cut to the model's 128 pieces."""
+        out = np.zeros((len(texts), WIDTH), np.float32)
+        rows = _pack([_Chunk(n, 0, self.tokens(t)[1:-1], []) for n, t in enumerate(texts)])
+        per_batch = max(1, _BATCH_PIECES // MAX_TOKENS)
         with _one_blas_thread():
-            for n, text in enumerate(texts):
-                out[n] = self._one(self.tokens(text))
+            for b in range(0, len(rows), per_batch):
+                ids, pos, segment, where = self._packed(rows[b : b + per_batch])
+                last = self._forward(ids, segment, LAYERS, pos)[-1]
+                for r, at, c in where:
+                    pooled = last[r, at - 1 : at + len(c.ids) + 1].mean(0)
+                    out[c.sentence] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
         return out
-
-    def _one(self, ids: list[int]) -> np.ndarray:
-        x = self.word[ids] + self.pos[: len(ids)] + self.type0
-        x = _norm(x, *self.ln0)
-        t, d = x.shape
-        hd = d // HEADS
-        for qkv_w, qkv_b, ow, ob, ln1, iw, ib, o2w, o2b, ln2 in self.layers:
-            qkv = x @ qkv_w + qkv_b
-            q, k, v = (qkv[:, i * d : (i + 1) * d].reshape(t, HEADS, hd) for i in range(3))
-            scores = np.einsum("thd,shd->hts", q, k) * (1.0 / math.sqrt(hd))
-            scores -= scores.max(-1, keepdims=True)
-            att = np.exp(scores)
-            att /= att.sum(-1, keepdims=True)
-            ctx = np.einsum("hts,shd->thd", att, v).reshape(t, d)
-            x = _norm(x + ctx @ ow + ob, *ln1)
-            x = _norm(x + _gelu(x @ iw + ib) @ o2w + o2b, *ln2)
-        pooled = x.mean(0)
-        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
 
 
 @dataclass
