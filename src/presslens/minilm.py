@@ -22,6 +22,7 @@ import importlib.util
 import json
 import math
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -166,13 +167,18 @@ class Encoder:
         """
         width = WIDTH * len(layers)
         out = [np.zeros((len(words), width), np.float32) for words in sentences]
-        rows = _pack(self._chunks(sentences))
+        with _one_blas_thread():
+            for batch in self._batches(self._chunks(sentences)):
+                self._states_batch(batch, layers, out)
+        return out
+
+    def _batches(self, chunks: list[_Chunk]) -> Iterator[_Batch]:
+        """The chunks packed into rows, rows of like fill batched (_BATCH_PIECES each)."""
+        rows = _pack(chunks)
         rows.sort(key=lambda row: sum(len(c.ids) + 2 for c in row))
         per_batch = max(1, _BATCH_PIECES // MAX_TOKENS)
-        with _one_blas_thread():
-            for b in range(0, len(rows), per_batch):
-                self._states_batch(rows[b : b + per_batch], layers, out)
-        return out
+        for b in range(0, len(rows), per_batch):
+            yield self._packed(rows[b : b + per_batch])
 
     def _chunks(self, sentences: list[list[str]]) -> list[_Chunk]:
         """Sentences as chunks of at most 126 pieces, cut at word boundaries."""
@@ -190,10 +196,8 @@ class Encoder:
                 chunks.append(_Chunk(k, first, ids, lens))
         return chunks
 
-    def _states_batch(
-        self, rows: list[list[_Chunk]], layers: tuple[int, ...], out: list[np.ndarray]
-    ) -> None:
-        ids, pos, segment, where = self._packed(rows)
+    def _states_batch(self, batch: _Batch, layers: tuple[int, ...], out: list[np.ndarray]) -> None:
+        ids, pos, segment, where = batch
         hidden = self._forward(ids, segment, max(layers), pos)
         states = np.concatenate([hidden[n - 1] for n in layers], axis=-1)
         for r, at, c in where:
@@ -206,7 +210,7 @@ class Encoder:
             rows_out = np.arange(c.first, c.first + len(c.lens))[has]
             out[c.sentence][rows_out] = sums / lens_a[has, None]
 
-    def _packed(self, rows: list[list[_Chunk]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    def _packed(self, rows: list[list[_Chunk]]) -> _Batch:
         """Piece ids, position ids and segment numbers (0: padding) of packed rows, and where
         each chunk's first piece landed: (row, offset, chunk)."""
         cls, sep = self.vocab["[CLS]"], self.vocab["[SEP]"]
@@ -277,11 +281,8 @@ class Encoder:
         output weights, i.e. how much it moves the hidden state on this kind of text."""
         units = self.layers[0][5].shape[1]
         sums = [np.zeros((3, units)) for _ in range(depth)]
-        rows = _pack(self._chunks(sentences))
-        per_batch = max(1, _BATCH_PIECES // MAX_TOKENS)
         with _one_blas_thread():
-            for b in range(0, len(rows), per_batch):
-                ids, pos, segment, _ = self._packed(rows[b : b + per_batch])
+            for ids, pos, segment, _ in self._batches(self._chunks(sentences)):
                 self._forward(ids, segment, depth, pos, ffn_sums=sums)
         out = []
         for layer, (a, v, n) in zip(self.layers, sums, strict=False):
@@ -330,11 +331,9 @@ class Encoder:
         all pieces, [CLS] and [SEP] included, as sentence-transformers pools. Texts are packed
         and batched as in ``word_states``; each is cut to the model's 128 pieces."""
         out = np.zeros((len(texts), WIDTH), np.float32)
-        rows = _pack([_Chunk(n, 0, self.tokens(t)[1:-1], []) for n, t in enumerate(texts)])
-        per_batch = max(1, _BATCH_PIECES // MAX_TOKENS)
+        chunks = [_Chunk(n, 0, self.tokens(t)[1:-1], []) for n, t in enumerate(texts)]
         with _one_blas_thread():
-            for b in range(0, len(rows), per_batch):
-                ids, pos, segment, where = self._packed(rows[b : b + per_batch])
+            for ids, pos, segment, where in self._batches(chunks):
                 last = self._forward(ids, segment, LAYERS, pos)[-1]
                 for r, at, c in where:
                     pooled = last[r, at - 1 : at + len(c.ids) + 1].mean(0)
@@ -351,6 +350,10 @@ class _Chunk:
     first: int
     ids: list[int]
     lens: list[int]
+
+
+# a packed batch: piece ids, position ids, segment numbers, and (row, offset, chunk) per chunk
+_Batch = tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int, _Chunk]]]
 
 
 def _pack(chunks: list[_Chunk]) -> list[list[_Chunk]]:
