@@ -76,12 +76,6 @@ def rule_label(text: str, span: str, a, i: int, j: int) -> str:
     return "Loaded_Language"
 
 
-def _available(variant: str) -> bool:
-    from presslens import minilm
-
-    return variant != "minilm" or minilm.available()
-
-
 def _score_variant(T, model, texts, docs, ids, found, gold_si, gold_tc) -> dict:
     """SI on the variant's own spans; TC of its classifier on the gold spans (spans with the
     same offsets get its 1st, 2nd, ... choice)."""
@@ -175,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     T = load_train_module()
     from presslens.actors import find_actors
     from presslens.framing.techniques import (
-        VARIANTS,
+        available_variants,
         default_variant,
         find_techniques,
         load_model,
@@ -193,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     t_parse = time.perf_counter() - t0
     words = sum(len(texts[i].split()) for i in ids)
     default = default_variant()
-    variants = [default] + [v for v in VARIANTS if v != default and _available(v)]
+    variants = [default] + [v for v in available_variants() if v != default]
     models = {v: load_model(v) for v in variants}
     # (4) speed first, on a quiet process: after a warm-up, three rounds alternating the
     # stages over all articles; each stage's best round counts (least disturbed by other load)

