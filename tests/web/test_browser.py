@@ -40,7 +40,9 @@ def test_overview(page, seeds_server, artifacts):
     tables = page.inner_text(".grid")
     assert "Islam Times" in tables and "Name_Calling" in tables
     if CHART_JS.is_file():
-        page.wait_for_function("document.body.dataset.charts === 'drawn'", timeout=10_000)
+        # A selector, not wait_for_function: a string predicate is eval'd in the page, which the
+        # workbench's CSP (script-src 'self') rightly refuses in some chromium builds.
+        page.wait_for_selector("body[data-charts='drawn']", state="attached", timeout=10_000)
         assert page.is_hidden("#chart-missing")
         assert page.evaluate("Object.keys(Chart.instances).length") == 5
     else:
