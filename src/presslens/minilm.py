@@ -37,6 +37,21 @@ _WORD_PIECES = 16  # a longer "word" (a URL, a run of symbols) keeps its first p
 _BATCH_PIECES = 4096  # padded pieces per forward batch
 LAYERS, HEADS, EPS = 6, 12, 1e-12
 _QKV = ("query", "key", "value")
+# one layer's arrays, in the order of the tuples in Encoder.layers (weights as x @ w)
+LAYER_PARTS = (
+    "qkv_w",
+    "qkv_b",
+    "out_w",
+    "out_b",
+    "ln1_w",
+    "ln1_b",
+    "ffn_in_w",
+    "ffn_in_b",
+    "ffn_out_w",
+    "ffn_out_b",
+    "ln2_w",
+    "ln2_b",
+)
 
 
 def model_dir() -> Path | None:
@@ -309,6 +324,33 @@ class Encoder:
                 np.ascontiguousarray(o2w[k]),
                 np.asarray(bias, np.float32),
                 ln2,
+            )
+        return twin
+
+    def layer_weights(self, n: int) -> dict[str, np.ndarray]:
+        """Layer ``n``'s arrays by name (``LAYER_PARTS``), as ``with_layers`` takes them."""
+        qkv_w, qkv_b, ow, ob, ln1, iw, ib, o2w, o2b, ln2 = self.layers[n]
+        arrays = (qkv_w, qkv_b, ow, ob, *ln1, iw, ib, o2w, o2b, *ln2)
+        return dict(zip(LAYER_PARTS, arrays, strict=True))
+
+    def with_layers(self, weights: list[dict[str, np.ndarray]]) -> Encoder:
+        """A copy whose first ``len(weights)`` layers are replaced (e.g. fine-tuned ones from
+        ``train/techniques_finetune.py``); a layer may have fewer feed-forward units."""
+        twin = copy.copy(self)
+        twin.layers = list(self.layers)
+        for n, w in enumerate(weights):
+            g = {k: np.ascontiguousarray(w[k], dtype=np.float32) for k in LAYER_PARTS}
+            twin.layers[n] = (
+                g["qkv_w"],
+                g["qkv_b"],
+                g["out_w"],
+                g["out_b"],
+                (g["ln1_w"], g["ln1_b"]),
+                g["ffn_in_w"],
+                g["ffn_in_b"],
+                g["ffn_out_w"],
+                g["ffn_out_b"],
+                (g["ln2_w"], g["ln2_b"]),
             )
         return twin
 

