@@ -93,3 +93,16 @@ def test_replaced_layers_round_trip_and_take_effect(enc: minilm.Encoder) -> None
     assert enc.layers[0][5].shape == (384, 1536)  # the shared encoder is untouched
     moved = tuned.word_states(sentences, (1,))
     assert not np.allclose(moved[0], enc.word_states(sentences, (1,))[0], atol=1e-3)
+
+
+def test_piece_rows_map_every_piece_to_its_word(enc: minilm.Encoder) -> None:
+    sentences = [SHORT, OTHER, ["Ok", " ", "unbelievably"]]
+    ids, pos, segment, word = enc.piece_rows(sentences)
+    assert ids.shape == pos.shape == segment.shape == word.shape
+    flat = [w for s in sentences for w in s]
+    for index, w in enumerate(flat):
+        pieces = ids[word == index].tolist()
+        assert pieces == enc.pieces(w), w  # the word's pieces, in order; none for a space
+    assert (word[segment == 0] == -1).all()  # padding
+    assert (word[ids == enc.vocab["[CLS]"]] == -1).all()
+    assert enc.piece_rows([])[3].tolist() == [[-1]]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import pickle
@@ -42,7 +43,6 @@ PTC = Path("propaganda") / "ptc_semeval2020"
 LEX = Path("propaganda") / "lexicons_hltchkust"
 OUT = ROOT / "src" / "presslens" / "data" / "techniques"
 CACHE = Path(os.environ.get("PRESSLENS_CACHE", "/tmp/presslens-techniques-cache"))
-ft = None  # techniques_finetune, imported by --finetune (it needs torch)
 SI_ALPHA = 1e-4
 SI_HIDDEN = 32
 SI_EPOCHS = 6
@@ -165,13 +165,10 @@ def slim_encoder(texts: dict[str, str], arrays: dict[str, tf.DocArrays]):
     return tf.Context(enc.slimmed(keep, bias), CONTEXT_LAYERS), saved
 
 
-def finetune(texts, arrays, si, tc, words, context, folds, oof, oof_w):
+def finetune(ft, texts, arrays, si, tc, words, context, folds, oof, oof_w):
     """Fine-tune the slimmed layer with the span and word heads (``techniques_finetune``):
     out-of-fold probabilities into ``oof`` / ``oof_w`` for the thresholds, then a fit on all
     articles. Returns the tuned context, the encoder.npz arrays and the (si, words) heads."""
-    global ft
-    import techniques_finetune as ft
-
     from presslens import minilm
 
     ids = sorted(texts)
@@ -426,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.finetune and not args.context:
         print("--finetune needs --context", file=sys.stderr)
         return 2
+    # the fine-tuning code needs torch (the `finetune` extra), so it is imported only here
+    ft = importlib.import_module("techniques_finetune") if args.finetune else None
     ids = sorted(texts)
     # threshold by 3-fold CV on train, grouped by article
     folds = [ids[k::3] for k in range(3)]
@@ -437,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         context, slim = slim_encoder(texts, arrays)
         if args.finetune:
             context, tuned, heads = finetune(
-                texts, arrays, si, tc, words, context, folds, oof, oof_w
+                ft, texts, arrays, si, tc, words, context, folds, oof, oof_w
             )
             slim.update(tuned)  # the plan stays: bench/techniques.py (3) reads the untuned layer
         np.savez_compressed(args.out / "encoder.npz", **slim)

@@ -41,7 +41,7 @@ class Article:
     ids: torch.Tensor
     pos: torch.Tensor
     seg: torch.Tensor
-    tok: torch.Tensor  # (rows, pieces) token index of each piece, -1 for [CLS]/[SEP]/padding
+    tok: torch.Tensor  # (rows, pieces) token of each piece, -1 for [CLS]/[SEP]/padding
     x: torch.Tensor
     y_span: torch.Tensor
     y_word: torch.Tensor
@@ -60,15 +60,7 @@ def prepare(
     labelled: list[tuple],
 ) -> Article:
     """The tensors of one article, packed the way ``Encoder.word_states`` packs them."""
-    chunks = enc._chunks(tf.sentences(text, a))
-    ids, pos, seg, where = enc._packed(minilm._pack(chunks)) if chunks else _empty()
-    tok = np.full(ids.shape, -1, np.int64)
-    for r, at, c in where:
-        first = int(a.sent_bounds[c.sentence]) + c.first
-        off = at
-        for k, length in enumerate(c.lens):
-            tok[r, off : off + length] = first + k
-            off += length
+    ids, pos, seg, tok = enc.piece_rows(tf.sentences(text, a))
     tech = np.zeros(a.n, np.int64)
     for lab, s, e in sorted(labelled, key=lambda x: x[1] - x[2]):  # longest first
         tech[(a.starts < e) & (a.ends > s)] = 1 + TECHNIQUES.index(lab)
@@ -84,11 +76,6 @@ def prepare(
         y_tech=torch.from_numpy(tech),
         n=a.n,
     )
-
-
-def _empty():
-    z = np.zeros((1, 1), np.int64)
-    return z, z, z, []
 
 
 def _inside(a: tf.DocArrays, spans: list[tuple[int, int]]) -> np.ndarray:

@@ -187,6 +187,26 @@ class Encoder:
                 self._states_batch(batch, layers, out)
         return out
 
+    def piece_rows(
+        self, sentences: list[list[str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The packed rows ``word_states`` runs, in one batch: piece ids, position ids, segment
+        numbers (0: padding), and per piece the index of its word among all the sentences'
+        words in order (-1 for [CLS], [SEP] and padding). For training on word states (see
+        train/techniques_finetune.py) with the same packing as inference."""
+        chunks = self._chunks(sentences)
+        if not chunks:
+            empty = np.zeros((1, 1), np.int64)
+            return empty, empty, empty, empty - 1
+        ids, pos, segment, where = self._packed(_pack(chunks))
+        firsts = np.concatenate([[0], np.cumsum([len(w) for w in sentences])])
+        word = np.full(ids.shape, -1, np.int64)
+        for r, at, c in where:
+            lens = np.asarray(c.lens)
+            index = firsts[c.sentence] + c.first + np.arange(len(lens))
+            word[r, at : at + len(c.ids)] = np.repeat(index, lens)
+        return ids, pos, segment, word
+
     def _batches(self, chunks: list[_Chunk]) -> Iterator[_Batch]:
         """The chunks packed into rows, rows of like fill batched (_BATCH_PIECES each)."""
         rows = _pack(chunks)
