@@ -216,7 +216,7 @@ def fit(
             loss.backward()
             opt.step()
             sched.step()
-            loss_sum += float(loss)
+            loss_sum += loss.item()
         print(
             f"  {log}epoch {epoch + 1}: loss {loss_sum / len(arts):.4f} ({time.time() - t0:.0f}s)",
             flush=True,
