@@ -173,19 +173,20 @@ def finetune(ft, texts, arrays, si, tc, words, context, folds, oof, oof_w):
     out-of-fold probabilities into ``oof`` / ``oof_w`` for the thresholds, then a fit on all
     articles. Returns the tuned context, the encoder.npz arrays and the (si, words) heads."""
     from presslens import minilm
+    from presslens.framing.techniques import smoothed
 
     ids = sorted(texts)
-    dense = np.vstack([tf.token_features(arrays[i])[0] for i in ids])
-    mean, std = dense.mean(axis=0), dense.std(axis=0) + 1e-3
-    del dense
+    dense = {i: tf.token_features(arrays[i])[0] for i in ids}
+    stacked = np.vstack(list(dense.values()))
+    mean, std = stacked.mean(axis=0), stacked.std(axis=0) + 1e-3
+    del stacked
     enc = context.encoder
     prepared = {
         i: ft.prepare(
             texts[i],
             arrays[i],
             enc,
-            mean,
-            std,
+            (dense.pop(i) - mean) / std,
             token_labels(arrays[i], si.get(i, [])),
             token_labels(arrays[i], words[i]),
             tc.get(i, []),
@@ -198,7 +199,7 @@ def finetune(ft, texts, arrays, si, tc, words, context, folds, oof, oof_w):
         net = ft.fit(enc, depth, [prepared[i] for i in rest], log=f"fold {k} ")
         for i in held:
             p, pw = ft.predict(net, prepared[i])
-            oof[i] = np.convolve(p, np.ones(3) / 3, mode="same") if len(p) > 2 else p
+            oof[i] = smoothed(p)
             oof_w[i] = pw
     net = ft.fit(enc, depth, [prepared[i] for i in ids], log="all ")
     enc_arrays, si_head, word_head = ft.export(net, mean, std)
@@ -454,14 +455,15 @@ def main(argv: list[str] | None = None) -> int:
         np.savez_compressed(args.out / "encoder.npz", **slim)
         arrays = add_context(texts, arrays, context)
         print(f"MiniLM word states added: {time.time() - t0:.0f}s", flush=True)
-    for k, held in enumerate(folds if heads is None else []):
-        rest = [i for i in ids if i not in set(held)]
-        m = fit_si([arrays[i] for i in rest], [si.get(i, []) for i in rest])
-        mw = fit_si([arrays[i] for i in rest], [words[i] for i in rest])
-        for i in held:
-            oof[i] = si_probs(m, arrays[i])
-            oof_w[i] = si_probs(mw, arrays[i], smooth=False)
-        print(f"SI fold {k}: {time.time() - t0:.0f}s", flush=True)
+    if heads is None:  # heads fitted by sklearn on fixed states: their own CV
+        for k, held in enumerate(folds):
+            rest = [i for i in ids if i not in set(held)]
+            m = fit_si([arrays[i] for i in rest], [si.get(i, []) for i in rest])
+            mw = fit_si([arrays[i] for i in rest], [words[i] for i in rest])
+            for i in held:
+                oof[i] = si_probs(m, arrays[i])
+                oof_w[i] = si_probs(mw, arrays[i], smooth=False)
+            print(f"SI fold {k}: {time.time() - t0:.0f}s", flush=True)
     from presslens.framing.techniques import decode
 
     best = (0.0, 0.5, 0.5)

@@ -197,9 +197,15 @@ def token_probs(si: dict[str, np.ndarray], dense: np.ndarray, smooth: bool = Tru
 def _mlp_out(si: dict[str, np.ndarray], h: np.ndarray, smooth: bool) -> np.ndarray:
     z = np.clip(h @ si["w2"] + si["b2"], -30, 30)
     p = 1.0 / (1.0 + np.exp(-z))
-    if smooth and len(p) > 2:
-        p = np.convolve(p, np.ones(3, np.float32) / 3, mode="same")
-    return p
+    return smoothed(p) if smooth else p
+
+
+def smoothed(p: np.ndarray) -> np.ndarray:
+    """Token probabilities as a 3-token moving mean: a span grows over a weak word between
+    two strong ones."""
+    if len(p) <= 2:
+        return p
+    return np.convolve(p, np.ones(3, np.float32) / 3, mode="same")
 
 
 def decode(
