@@ -27,7 +27,7 @@ import importlib.util
 import json
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -89,21 +89,17 @@ def _score_variant(T, model, texts, docs, ids, found, gold_si, gold_tc) -> dict:
             continue
         a = T.tf.doc_arrays(docs[i], model.lex, context=model.context)
         probs = T.tc_probs(model.tc, texts[i], a, [(s, e) for _, s, e in spans])
-        order = np.argsort(-probs, axis=1)
-        seen: Counter = Counter()
-        for (lab, s, e), row in zip(spans, order, strict=True):
-            rank = seen[(s, e)]
-            seen[(s, e)] += 1
-            right += lab == model.classes[row[min(rank, len(row) - 1)]]
-            total += 1
+        right += T.tc_right(model.classes, probs, spans)
+        total += len(spans)
     return {"si": si, "tc": right / max(total, 1)}
 
 
-def paragraph_cv(
-    T, data: Path, limit: int | None, threshold: float, extend: float | None, context
-) -> dict:
+def paragraph_cv(T, data: Path, limit: int | None, model, context) -> dict:
     """5-fold (by article) paragraph-level micro-F1 on the 2023 English train set, with the
-    features of the scored variant (``context``: MiniLM word states)."""
+    features, thresholds and classifier regularisation of the scored ``model`` (``context``:
+    its MiniLM reading, untuned)."""
+    threshold, extend = model.threshold, model.meta.get("extend")
+    tc_c = model.meta.get("tc", {}).get("C", T.TC_C)
     n = max(limit, 10) if limit else None
     texts = T.read_articles(data / EN23 / "train-articles-subtask-3", n)
     spans = defaultdict(list)
@@ -130,7 +126,10 @@ def paragraph_cv(
             continue
         si_m = T.fit_si([arrays[i] for i in rest], [[(s, e) for _, s, e in spans[i]] for i in rest])
         tc_m = T.fit_tc(
-            [texts[i] for i in rest], [arrays[i] for i in rest], [spans[i] for i in rest]
+            [texts[i] for i in rest],
+            [arrays[i] for i in rest],
+            [spans[i] for i in rest],
+            c=tc_c,
         )
         from presslens.framing.techniques import decode
 
@@ -242,9 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         # a layer fine-tuned on PTC train spans has seen the labels of most 2023 articles (the
         # same articles relabelled): the CV reads the layer as it was before fine-tuning
         context = untuned_context(default) if model.context is not None else None
-        cv = paragraph_cv(
-            T, args.data, args.limit, model.threshold, model.meta.get("extend"), context
-        )
+        cv = paragraph_cv(T, args.data, args.limit, model, context)
         cv["seconds"] = round(time.perf_counter() - t0)
     ratio = t_tech[default] / t_act if t_act else float("inf")
     ratio_stage = t_tech[default] / (t_parse + t_act)

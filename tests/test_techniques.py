@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings
@@ -208,3 +209,42 @@ def test_bench_runs_with_limit(data_dir: Path) -> None:
     assert last["dev_articles"] == 3
     assert 0.0 <= last["si"]["f1"] <= 1.0
     assert last["tc"]["n"] > 0
+
+
+def test_said_elsewhere_tells_a_repeat_from_its_first_use(nlp) -> None:
+    from presslens.framing import technique_features as tf
+
+    text = "Build the wall. They laughed at it. We will build the wall, the wall, now."
+    a = tf.doc_arrays(nlp(text), load_model().lex)
+    first = (0, len("Build the wall"))
+    again = (text.index("build the wall"), text.index("build the wall") + len("build the wall"))
+    spans = [first, again]
+    i = np.array([tf.token_range(a, s, e)[0] for s, e in spans])
+    j = np.array([tf.token_range(a, s, e)[1] for s, e in spans])
+    got = tf.said_elsewhere(text.lower(), a, spans, i, j)
+    assert got.shape == (2, 7)
+    assert got[0, :2].tolist() == [0.0, 1.0]  # said again after, never before
+    assert got[1, :2].tolist() == [1.0, 0.0]
+    assert got[0, 4] == 0.0 and got[1, 4] == 1.0  # share of its content words used before
+    assert got[0, 5] == 1.0
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(min_size=1, max_size=200),
+    st.lists(st.tuples(st.integers(0, 200), st.integers(0, 200)), max_size=5),
+)
+def test_said_elsewhere_is_bounded_on_any_span(nlp, body: str, raw: list) -> None:
+    from presslens.framing import technique_features as tf
+
+    a = tf.doc_arrays(nlp(body), load_model().lex)
+    if a.n == 0:
+        return
+    spans = [(min(s, e, len(body)), min(max(s, e), len(body))) for s, e in raw]
+    i = np.array([tf.token_range(a, s, e)[0] for s, e in spans], np.int64)
+    j = np.array([tf.token_range(a, s, e)[1] for s, e in spans], np.int64)
+    got = tf.said_elsewhere(body.lower(), a, spans, i, j)
+    assert got.shape == (len(spans), 7)
+    assert np.isfinite(got).all() and (got[:, 4:6] >= 0).all() and (got[:, 4:6] <= 1).all()

@@ -218,6 +218,12 @@ def predict(net: TokenNet, art: Article) -> tuple[np.ndarray, np.ndarray]:
     return torch.sigmoid(zs).numpy(), torch.sigmoid(zw).numpy()
 
 
+def states(net: TokenNet, art: Article) -> np.ndarray:
+    """(n tokens, 384) the tuned layer's word states, as inference computes them."""
+    with torch.no_grad():
+        return net.states(art).numpy()
+
+
 def export(
     net: TokenNet, mean: np.ndarray, std: np.ndarray
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:

@@ -314,6 +314,7 @@ def span_features(
     lens[np.arange(m), np.searchsorted(buckets, j - i)] = 1
     texts = [low_body[s:e] for s, e in spans]
     reps = np.array([low_body.count(t) if len(t) > 2 else 1 for t in texts], np.float32)
+    elsewhere = said_elsewhere(low_body, a, spans, i, j)
     extra = np.column_stack(
         [
             np.log1p(ln),
@@ -327,6 +328,7 @@ def span_features(
             span_mean[:, w + nl],
             span_mean[:, w + nl + 1],
             i / n,
+            elsewhere,
         ]
     ).astype(np.float32)
     parts = [span_mean[:, :w], sent, ctx, lens, extra, span_mean[:, w : w + nl]]
@@ -358,7 +360,45 @@ def span_features(
     return dense.astype(np.float32), hashed
 
 
-_TC_DENSE = 3 * TENSOR_WIDTH + 7 + 11 + len(LEXICONS)
+_TC_DENSE = 3 * TENSOR_WIDTH + 7 + 18 + len(LEXICONS)
+
+
+def said_elsewhere(
+    low_body: str, a: DocArrays, spans: list[tuple[int, int]], i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """(m, 7) how much of each span the article says elsewhere: its text before / after it
+    (flags and log counts), the share of its content lemmas used before / after it, and
+    whether it has none. Repetition in PTC is mostly a phrase said again, verbatim or close,
+    which the article-wide count alone cannot tell from the phrase's first use."""
+    content = (a.attrs[:, 6] == 0) & (a.attrs[:, 5] == 0)
+    where = np.flatnonzero(content)
+    first = np.full(a.n, -1, np.int64)
+    last = np.full(a.n, -1, np.int64)
+    if len(where):
+        _, inverse = np.unique(a.attrs[where, 1], return_inverse=True)
+        lo = np.full(inverse.max() + 1, a.n, np.int64)
+        hi = np.full(inverse.max() + 1, -1, np.int64)
+        np.minimum.at(lo, inverse, where)
+        np.maximum.at(hi, inverse, where)
+        first[where], last[where] = lo[inverse], hi[inverse]
+    out = np.zeros((len(spans), 7), np.float32)
+    for k, ((s, e), x, y) in enumerate(zip(spans, i.tolist(), j.tolist(), strict=True)):
+        t = low_body[s:e]
+        before = low_body.count(t, 0, s) if len(t) > 2 else 0
+        after = low_body.count(t, e) if len(t) > 2 else 0
+        own = content[x:y]
+        used_before = first[x:y][own] < x
+        used_after = last[x:y][own] >= y
+        out[k] = (
+            before > 0,
+            after > 0,
+            np.log1p(before),
+            np.log1p(after),
+            used_before.mean() if own.any() else 0.0,
+            used_after.mean() if own.any() else 0.0,
+            not own.any(),
+        )
+    return out
 
 
 def trim(body: str, start: int, end: int) -> tuple[int, int]:
