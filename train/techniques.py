@@ -368,33 +368,34 @@ def tc_right(classes, probs: np.ndarray, labelled: list[tuple]) -> int:
 
 
 def choose_tc_c(
-    texts: dict[str, str], arrays: dict[str, tf.DocArrays], tc: dict, folds: list[list[str]]
+    rows: dict[str, tuple], labelled: dict[str, list[tuple]], folds: list[list[str]]
 ) -> tuple[float, dict[float, float]]:
     """The regularisation of ``TC_CS`` with the best TC accuracy by cross-validation over
-    ``folds`` of articles; returns it and each C's accuracy."""
-    rows = {}
-    for i in sorted(texts):
-        if tc.get(i):
-            rows[i] = tc_matrix([texts[i]], [arrays[i]], [tc[i]])
+    ``folds`` of articles (``rows``: each article's ``tc_matrix``); returns it and each C's
+    accuracy."""
     scores = {}
     for c in TC_CS:
         right = total = 0
         for held in folds:
-            rest = [i for i in rows if i not in set(held)]
-            m = fit_tc_rows(
-                np.vstack([rows[i][0] for i in rest]),
-                [x for i in rest for x in rows[i][1]],
-                np.concatenate([rows[i][2] for i in rest]),
-                c=c,
-            )
+            held_set = set(held)
+            m = fit_tc_rows(*stack_rows(rows, [i for i in rows if i not in held_set]), c=c)
             for i in held:
                 if i in rows:
-                    p = tc_probs(m, texts[i], arrays[i], [(s, e) for _, s, e in tc[i]])
-                    right += tc_right(m["classes"], p, tc[i])
-                    total += len(tc[i])
+                    p = tc_probs_rows(m, *rows[i][:2])
+                    right += tc_right(m["classes"], p, labelled[i])
+                    total += len(labelled[i])
         scores[c] = right / max(total, 1)
         print(f"  TC C {c}: cv accuracy {scores[c]:.4f}", flush=True)
     return max(scores, key=scores.__getitem__), scores
+
+
+def stack_rows(rows: dict[str, tuple], ids: list[str]) -> tuple[np.ndarray, list, np.ndarray]:
+    """The ``tc_matrix`` rows of ``ids`` as one (dense, slots, y)."""
+    return (
+        np.vstack([rows[i][0] for i in ids]),
+        [x for i in ids for x in rows[i][1]],
+        np.concatenate([rows[i][2] for i in ids]),
+    )
 
 
 def tc_matrix(texts, arrays, labelled):
@@ -423,8 +424,12 @@ def tc_sparse(dense, slots, mean, std):
 
 
 def tc_probs(model: dict, text: str, a: tf.DocArrays, spans: list[tuple[int, int]]) -> np.ndarray:
-    d, slots = tf.span_features(text, a, spans)
-    z = d @ model["w_dense"] + model["bias"]
+    return tc_probs_rows(model, *tf.span_features(text, a, spans))
+
+
+def tc_probs_rows(model: dict, dense: np.ndarray, slots: list) -> np.ndarray:
+    """Technique probabilities of spans whose ``span_features`` are already computed."""
+    z = dense @ model["w_dense"] + model["bias"]
     for k, s in enumerate(slots):
         z[k] += model["w_hash"][s].sum(axis=0)
     z -= z.max(axis=1, keepdims=True)
@@ -554,10 +559,9 @@ def main(argv: list[str] | None = None) -> int:
         if oof_states
         else arrays
     )
-    tc_c, tc_cv = choose_tc_c(texts, tc_arrays, tc, folds)
-    tc_model = fit_tc(
-        [texts[i] for i in ids], [tc_arrays[i] for i in ids], [tc[i] for i in ids], c=tc_c
-    )
+    rows = {i: tc_matrix([texts[i]], [tc_arrays[i]], [tc[i]]) for i in ids if tc.get(i)}
+    tc_c, tc_cv = choose_tc_c(rows, tc, folds)
+    tc_model = fit_tc_rows(*stack_rows(rows, list(rows)), c=tc_c)
     np.savez_compressed(args.out / "si.npz", **si_model)
     np.savez_compressed(args.out / "tc.npz", **tc_model)
     meta = {
