@@ -62,6 +62,7 @@ FFN_UNITS = 768
 
 sys.path.insert(0, str(ROOT / "src"))
 from presslens.framing import technique_features as tf  # noqa: E402
+from presslens.framing.techniques import class_probs  # noqa: E402
 
 # ---------------------------------------------------------------- data
 
@@ -381,7 +382,7 @@ def choose_tc_c(
             m = fit_tc_rows(*stack_rows(rows, [i for i in rows if i not in held_set]), c=c)
             for i in held:
                 if i in rows:
-                    p = tc_probs_rows(m, *rows[i][:2])
+                    p = class_probs(m, *rows[i][:2])
                     right += tc_right(m["classes"], p, labelled[i])
                     total += len(labelled[i])
         scores[c] = right / max(total, 1)
@@ -424,17 +425,7 @@ def tc_sparse(dense, slots, mean, std):
 
 
 def tc_probs(model: dict, text: str, a: tf.DocArrays, spans: list[tuple[int, int]]) -> np.ndarray:
-    return tc_probs_rows(model, *tf.span_features(text, a, spans))
-
-
-def tc_probs_rows(model: dict, dense: np.ndarray, slots: list) -> np.ndarray:
-    """Technique probabilities of spans whose ``span_features`` are already computed."""
-    z = dense @ model["w_dense"] + model["bias"]
-    for k, s in enumerate(slots):
-        z[k] += model["w_hash"][s].sum(axis=0)
-    z -= z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=1, keepdims=True)
+    return class_probs(model, *tf.span_features(text, a, spans))
 
 
 # ---------------------------------------------------------------- main
@@ -514,7 +505,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"MiniLM word states added: {time.time() - t0:.0f}s", flush=True)
     if heads is None:  # heads fitted by sklearn on fixed states: their own CV
         for k, held in enumerate(folds):
-            rest = [i for i in ids if i not in set(held)]
+            held_set = set(held)
+            rest = [i for i in ids if i not in held_set]
             m = fit_si([arrays[i] for i in rest], [si.get(i, []) for i in rest])
             mw = fit_si([arrays[i] for i in rest], [words[i] for i in rest])
             for i in held:

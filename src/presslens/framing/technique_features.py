@@ -387,16 +387,15 @@ def said_elsewhere(
         before = low_body.count(t, 0, s) if len(t) > 2 else 0
         after = low_body.count(t, e) if len(t) > 2 else 0
         own = content[x:y]
-        used_before = first[x:y][own] < x
-        used_after = last[x:y][own] >= y
+        has_content = bool(own.any())
         out[k] = (
             before > 0,
             after > 0,
             np.log1p(before),
             np.log1p(after),
-            used_before.mean() if own.any() else 0.0,
-            used_after.mean() if own.any() else 0.0,
-            not own.any(),
+            (first[x:y][own] < x).mean() if has_content else 0.0,
+            (last[x:y][own] >= y).mean() if has_content else 0.0,
+            not has_content,
         )
     return out
 

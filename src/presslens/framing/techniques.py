@@ -36,6 +36,7 @@ REPORT_THRESHOLD = 0.5  # what `presslens analyze` reports: as likely in a span 
 
 __all__ = [
     "TECHNIQUES",
+    "class_probs",
     "decode",
     "find_techniques",
     "load_model",
@@ -200,6 +201,20 @@ def _mlp_out(si: dict[str, np.ndarray], h: np.ndarray, smooth: bool) -> np.ndarr
     return smoothed(p) if smooth else p
 
 
+def class_probs(
+    tc: dict[str, np.ndarray], dense: np.ndarray, slots: list[np.ndarray]
+) -> np.ndarray:
+    """(spans, classes) technique probabilities from ``technique_features.span_features``'s
+    output: the multinomial logistic model over the dense and hashed features."""
+    z = dense @ tc["w_dense"] + tc["bias"]
+    if slots:
+        offsets = np.cumsum([0, *(len(x) for x in slots[:-1])])
+        z += np.add.reduceat(tc["w_hash"][np.concatenate(slots)], offsets, axis=0)
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
+
+
 def smoothed(p: np.ndarray) -> np.ndarray:
     """Token probabilities as a 3-token moving mean: a span grows over a weak word between
     two strong ones."""
@@ -283,13 +298,7 @@ def find_techniques(
     spans = [x for x, k in zip(spans, keep, strict=True) if k]
     if not spans:
         return []
-    d, slots = tf.span_features(body, a, [(s, e) for s, e, _ in spans])
-    offsets = np.cumsum([0, *(len(x) for x in slots[:-1])])
-    zc = d @ m.tc["w_dense"] + m.tc["bias"]
-    zc += np.add.reduceat(m.tc["w_hash"][np.concatenate(slots)], offsets, axis=0)
-    zc -= zc.max(axis=1, keepdims=True)
-    pc = np.exp(zc)
-    pc /= pc.sum(axis=1, keepdims=True)
+    pc = class_probs(m.tc, *tf.span_features(body, a, [(s, e) for s, e, _ in spans]))
     if len(spans) > n_main:
         word_cols = [m.classes.index(c) for c in WORD_TECHNIQUES]
         keep = np.zeros(pc.shape[1], bool)
