@@ -94,6 +94,19 @@ def test_pejorative_designations_are_name_calling(framed: Framed, gold) -> None:
             assert "Name_Calling,Labeling" in got, (name, want, got)
 
 
+def test_name_calling_spans_keep_their_quotation_marks_balanced(framed: Framed) -> None:
+    # the “Israeli” regime: the span may not start inside the marks it closes
+    spans = [
+        s["text"]
+        for _, techniques, _ in framed.values()
+        for s in techniques
+        if s["technique"] == "Name_Calling,Labeling"
+    ]
+    assert "“Israeli” regime" in spans
+    for text in spans:
+        assert text.count("“") == text.count("”"), text
+
+
 @pytest.mark.parametrize(
     "words", ["child-murderer", "usurping", "despicable", "criminal activities", "atrocities"]
 )

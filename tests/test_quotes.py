@@ -258,3 +258,33 @@ def test_bench_runs_and_ends_with_json(data_dir: Path) -> None:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["articles"] == 2
     assert set(result["presslens"]) >= {"source", "cue", "content", "direct_quote_recall"}
+
+
+def test_reported_speech_keeps_its_clause_over_the_verbs_object() -> None:
+    # "warned X that Y": Y is what was said, X who was warned; a scare quote inside Y
+    # does not hide it, and a piece of the sentence before does not join "underlined".
+    body = (
+        "In parallel, the minister decried the support for the crimes, and called on all "
+        "governments, as well as the organizations, which are committed to safeguarding the "
+        "rights of nations, to establish a strong coalition in order to address the issue.\n\n"
+        "The senior commander also underlined that the regime's criminal activities will "
+        "definitely strengthen the nation's unity and resistance until ultimate victory.\n\n"
+        "General Smith warned the regime and its regional supporters, mainly the US, that the "
+        "resistance front has paved the way for the elimination of the “Israeli” regime."
+    )
+    said = {q["cue"]["text"]: q["text"] for q in find_quotes(body) if q["kind"] == "indirect"}
+    assert said["warned"].startswith("that the resistance front has paved the way")
+    assert said["underlined"].startswith("that the regime's criminal activities")
+    assert not any(text.startswith("the rights of nations") for text in said.values())
+    assert "Israeli" not in {q["text"] for q in find_quotes(body)}
+
+
+def test_speaker_span_leaves_out_a_time() -> None:
+    body = (
+        "The spokesperson for the Foreign Ministry Saeed Khatibzadeh on Saturday urged "
+        "Muslims to unify behind the cause."
+    )
+    (quote,) = [q for q in find_quotes(body) if q["kind"] == "indirect"]
+    assert quote["speaker"]["text"] == (
+        "The spokesperson for the Foreign Ministry Saeed Khatibzadeh"
+    )

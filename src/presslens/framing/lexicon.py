@@ -223,9 +223,16 @@ def designation_spans(
 
 
 def _term_span(body: str, d: dict[str, Any]) -> tuple[int, int]:
+    """The designation's term within its mention; a quotation mark that opens inside the
+    term ("the “Israeli” regime") is kept with its opening one."""
     start, end = int(d["start"]), int(d["end"])
     words = [re.escape(w) for w in re.split(r"[\s\-]+", str(d.get("term", ""))) if w]
     if not words:
         return start, end
     m = re.compile(r"[\s\-‐–\"“”‘’]+".join(words) + "$", re.I).search(body, start, end)
-    return (m.start(), m.end()) if m else (start, end)
+    if not m:
+        return start, end
+    first = m.start()
+    if first > start and body[first - 1] in '“"‘' and any(c in '”"’' for c in m.group()):
+        first -= 1
+    return first, m.end()

@@ -35,6 +35,7 @@ from presslens.quotes.attribute import (
     attribute_partial,
     resolve,
     speaker_of,
+    without_time,
 )
 from presslens.quotes.cues import according_to, channel_in, cue_of, cue_span
 from presslens.quotes.marks import Marked, find_marked, looks_like_name, word_count
@@ -97,8 +98,14 @@ def find_quotes(body: str, doc: Doc | None = None) -> list[dict[str, Any]]:
         if att.speaker is None and words <= _SCARE_MAX_WORDS:
             continue  # a scare quote: the outlet's own distancing, nobody's words
         out.append(_record(ix, q, "partial", att, span))
-    out.extend(_indirect(ix))
-    out.extend(_tagged_indirect(ix, tagged, out))
+    quoted = [False] * len(doc)  # tokens of direct quotes: their statements are reported
+    for r in out:
+        if r["kind"] == "direct":
+            span = doc.char_span(r["start"], r["end"], alignment_mode="expand")
+            if span is not None:
+                quoted[span.start : span.end] = [True] * len(span)
+    out.extend(_indirect(ix, quoted))
+    out.extend(_tagged_indirect(ix, tagged, out, quoted))
     out.sort(key=lambda r: r["start"])
     return out
 
@@ -107,16 +114,22 @@ def _tagged_speaker(ix: Index, quote: Span, tagged: list[Tagged]) -> Attributed 
     """The trained tagger's source for a quote the rules left without a speaker."""
     for att in tagged:
         if att.source and any(c.start < quote.end and quote.start < c.end for c in att.content):
-            speaker = att.source[0]
+            speaker = without_time(att.source[0])
             return Attributed(speaker, att.cue[0] if att.cue else None, resolve(ix, speaker))
     return None
 
 
 def _tagged_indirect(
-    ix: Index, tagged: list[Tagged], found: list[dict[str, Any]]
+    ix: Index, tagged: list[Tagged], found: list[dict[str, Any]], quoted: list[bool]
 ) -> list[dict[str, Any]]:
-    """Reported speech the tagger finds and the rules do not: a speech cue with a source."""
+    """Reported speech the tagger finds and the rules do not: a speech cue with a source.
+
+    A cue the rules already read ("warned X that …") keeps their content: the tagger's may be
+    the verb's object ("X", the one warned). Of several pieces the tagger joined to one cue,
+    the one in the cue's own sentence is taken (a piece of the sentence before can join it
+    when that sentence has no cue of its own)."""
     taken = [(r["start"], r["end"]) for r in found]
+    read_cues = {r["cue"]["start"] for r in found if r["kind"] == "indirect" and r["cue"]}
     out = []
     for att in tagged:
         if not (att.cue and att.source and att.content):
@@ -125,18 +138,27 @@ def _tagged_indirect(
         entry = cue_of(cue.root)
         if (entry is None or entry.type != "speech") and not according_to(cue[0]):
             continue
-        content = max(att.content, key=len)
-        if any(ix.in_quote[content.start : content.end]) or any(
-            s < content.end_char and content.start_char < e for s, e in taken
+        if cue.start_char in read_cues:
+            continue
+        cue_sent = ix.sent_of[cue.start]
+        content = max(att.content, key=lambda c: (ix.sent_of[c.start] == cue_sent, len(c)))
+        if (
+            any(quoted[content.start : content.end])
+            or all(ix.in_quote[content.start : content.end])  # a name or scare quote alone
+            or any(s < content.end_char and content.start_char < e for s, e in taken)
         ):
             continue
-        speaker = att.source[0]
+        speaker = without_time(att.source[0])
         out.append(_reported(ix, content, Attributed(speaker, cue, resolve(ix, speaker))))
     return out
 
 
-def _indirect(ix: Index) -> list[dict[str, Any]]:
-    """Reported speech: a speech verb with a clausal complement, or "according to X, …"."""
+def _indirect(ix: Index, quoted: list[bool]) -> list[dict[str, Any]]:
+    """Reported speech: a speech verb with a clausal complement, or "according to X, …".
+
+    ``quoted``: the tokens of direct quotes, whose statements are reported already; a scare
+    quote or a partial quote inside the content does not stop it ("warned that … the
+    “Israeli” regime …")."""
     doc = ix.doc
     out = []
     for tok in doc:
@@ -154,7 +176,7 @@ def _indirect(ix: Index) -> list[dict[str, Any]]:
                 continue
             content = _trim(doc[comps[0].left_edge.i : comps[0].right_edge.i + 1])
             cue = cue_span(tok)
-        if content is None or any(ix.in_quote[content.start : content.end]):
+        if content is None or any(quoted[content.start : content.end]):
             continue
         speaker = speaker_of(tok, ix)
         if speaker is None:

@@ -162,7 +162,8 @@ def _speech(tok: Token) -> bool:
 
 
 def _phrase(tok: Token, ix: Index) -> Span:
-    """The noun phrase headed by ``tok``, cut at quotes, clauses and the first comma after it."""
+    """The noun phrase headed by ``tok``, cut at quotes, clauses, the first comma after it and a
+    time at its end."""
     doc = tok.doc
     start, end = tok.left_edge.i, tok.right_edge.i + 1
     for q in ix.quoted:
@@ -177,7 +178,18 @@ def _phrase(tok: Token, ix: Index) -> Span:
             end = min(end, child.left_edge.i)
             break
     start, end = strip_punct(doc, start, end)
-    return doc[start:end] if end > start else doc[tok.i : tok.i + 1]
+    return without_time(doc[start:end]) if end > start else doc[tok.i : tok.i + 1]
+
+
+def without_time(span: Span) -> Span:
+    """``span`` without a time at its end that the parser or tagger took in with the speaker
+    ("Saeed Khatibzadeh on Saturday", "the ministry Friday")."""
+    doc, end = span.doc, span.end
+    while end > span.start and doc[end - 1].ent_type_ in ("DATE", "TIME"):
+        end -= 1
+    if span.start < end < span.end and doc[end - 1].dep_ == "prep":
+        end -= 1
+    return doc[span.start : end] if end > span.start else span
 
 
 def _plausible_speaker(span: Span) -> bool:
