@@ -72,6 +72,7 @@ def find_quotes(body: str, doc: Doc | None = None) -> list[dict[str, Any]]:
     tagged = tagged_attributions(doc)
     repeats = Counter(_norm(body[q.inner_start : q.inner_end]) for q, _ in marked)
     out: list[dict[str, Any]] = []
+    quoted = [False] * len(doc)  # tokens of direct quotes: their statements are reported
     last_direct: tuple[dict[str, Any], int] | None = None
     for q, span in marked:
         inner = body[q.inner_start : q.inner_end]
@@ -92,18 +93,13 @@ def find_quotes(body: str, doc: Doc | None = None) -> list[dict[str, Any]]:
             if record["speaker"] is None and (found := _tagged_speaker(ix, span, tagged)):
                 record = _record(ix, q, "direct", found, span)
             out.append(record)
+            quoted[span.start : span.end] = [True] * len(span)
             last_direct = (record, body.count("\n", 0, q.end))
             continue
         att = attribute_partial(ix, span)
         if att.speaker is None and words <= _SCARE_MAX_WORDS:
             continue  # a scare quote: the outlet's own distancing, nobody's words
         out.append(_record(ix, q, "partial", att, span))
-    quoted = [False] * len(doc)  # tokens of direct quotes: their statements are reported
-    for r in out:
-        if r["kind"] == "direct":
-            span = doc.char_span(r["start"], r["end"], alignment_mode="expand")
-            if span is not None:
-                quoted[span.start : span.end] = [True] * len(span)
     out.extend(_indirect(ix, quoted))
     out.extend(_tagged_indirect(ix, tagged, out, quoted))
     out.sort(key=lambda r: r["start"])
