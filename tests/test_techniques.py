@@ -248,3 +248,26 @@ def test_said_elsewhere_is_bounded_on_any_span(nlp, body: str, raw: list) -> Non
     got = tf.said_elsewhere(body.lower(), a, spans, i, j)
     assert got.shape == (len(spans), 7)
     assert np.isfinite(got).all() and (got[:, 4:6] >= 0).all() and (got[:, 4:6] <= 1).all()
+
+
+def test_a_span_never_carries_half_a_quotation(nlp) -> None:
+    """A run of high token scores crossing a quotation's edge is cut at the stray mark."""
+    from presslens.framing import technique_features as tf
+    from presslens.framing.techniques import decode
+
+    text = "“We will resist the Zionist regime”, he said, calling it “a cancer” again."
+    doc = nlp(text)
+    a = tf.doc_arrays(doc, load_model().lex)
+
+    def run(first: str, last: str) -> list[str]:
+        lo, hi = text.index(first), text.index(last) + len(last)
+        probs = np.where((a.starts >= lo) & (a.ends <= hi), 0.9, 0.0).astype(np.float32)
+        return [text[s:e] for s, e, _ in decode(text, a, probs, 0.5)]
+
+    # a run from inside the first quotation into the frame around it
+    assert run("Zionist", "calling") == ["Zionist regime", "he said, calling"]
+    # ... and from the frame into the second one
+    assert run("said", "cancer") == ["said, calling it", "a cancer"]
+    # a run inside one quotation, or holding a whole one, stays one span
+    assert run("“a", "cancer”") == ["“a cancer”"]
+    assert run("“We", "again") == [text.rstrip(".")]

@@ -245,14 +245,49 @@ def decode(
     sent_ends = np.concatenate([a.sent_id[1:] != a.sent_id[:-1], [True]])
     lasts = np.flatnonzero(on & (~next_on | sent_ends))
     out = []
-    for i, j in zip(begins.tolist(), lasts.tolist(), strict=True):
-        peak = float(probs[i : j + 1].max())
-        if peak < threshold:
-            continue
-        start, end = tf.trim(body, int(a.starts[i]), int(a.ends[j]))
-        if end > start:
-            out.append((start, end, peak))
+    for run in zip(begins.tolist(), lasts.tolist(), strict=True):
+        for i, j in _split_at_stray_marks(body, a, *run):
+            peak = float(probs[i : j + 1].max())
+            if peak < threshold:
+                continue
+            start, end = tf.trim(body, int(a.starts[i]), int(a.ends[j]))
+            if end > start:
+                out.append((start, end, peak))
     return out
+
+
+_MARKS = ("“", "”", '"')  # single marks double as apostrophes: never split points
+
+
+def _split_at_stray_marks(body: str, a: tf.DocArrays, i: int, j: int) -> list[tuple[int, int]]:
+    """Tokens ``i..j`` as the pieces left when each double quotation mark without a partner
+    inside them is taken out.
+
+    A run that crosses a quotation's edge ("… the Zionist regime”, he") mixes the quoted words
+    with the frame around them; cut at the mark, each side is judged by its own peak and no
+    reported span carries half a quotation."""
+    stray: list[int] = []
+    open_: list[int] = []
+    for k in range(i, j + 1):
+        s, e = int(a.starts[k]), int(a.ends[k])
+        tok = body[s:e]
+        if tok not in _MARKS:
+            continue
+        if tok == "“" or (
+            tok == '"' and (s == 0 or body[s - 1].isspace() or body[s - 1] in "([—–-")
+        ):
+            open_.append(k)
+        elif open_:
+            open_.pop()
+        else:
+            stray.append(k)  # a closing mark whose opening lies before the run
+    stray = sorted(stray + open_)  # with the opening marks whose closing lies after it
+    pieces, start = [], i
+    for k in stray:
+        pieces.append((start, k - 1))
+        start = k + 1
+    pieces.append((start, j))
+    return [(x, y) for x, y in pieces if x <= y]
 
 
 def find_techniques(
