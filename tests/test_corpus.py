@@ -182,6 +182,38 @@ def test_search_filters(seed_db: Path, args: list[str], expected: list[str]) -> 
     assert _seed_numbers(seed_db, ids) == expected
 
 
+def test_search_survives_concurrent_queries(seed_db: Path) -> None:
+    """The web app runs each request on its own cursor of one connection, several at once.
+    DuckDB 1.5.5 races on `count(*) OVER ()` there and invalidates the whole database; the
+    page query must not use it (4 threads x 60 searches failed every time with it)."""
+    import threading
+
+    from presslens.corpus.search import Filters, facets, search
+
+    errors: list[str] = []
+    with Store(seed_db, read_only=True) as store:
+
+        def work() -> None:
+            cur = store.db.cursor()
+            try:
+                for _ in range(60):
+                    total, hits = search(cur, "", Filters(actor="Qassem Soleimani"))
+                    assert total == len(hits) == 2
+                    assert search(cur, "Haniyeh")[0] == 3
+                    facets(cur, "iran", Filters(actor="Soleimani"))
+            except Exception as exc:  # collected: a thread's exception would be lost
+                errors.append(repr(exc)[:200])
+            finally:
+                cur.close()
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
 def test_export_writes_every_table(seed_db: Path, tmp_path: Path, fmt: str) -> None:
     code, _, err = _query("export", "--db", seed_db, "--format", fmt, "--out", tmp_path)

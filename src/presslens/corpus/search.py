@@ -138,12 +138,18 @@ def search(
     terms = query_terms(query)
     source, cond, params = matching(db, terms, filters)
     if terms:
-        order, score = "sc.score DESC, a.id", "sc.score"
+        order, score = "h.score DESC, h.id", "sc.score"
     else:
-        order, score = "a.published DESC NULLS LAST, a.id", "NULL::DOUBLE"
+        order, score = "h.published DESC NULLS LAST, h.id", "NULL::DOUBLE"
+    # The total comes from a count over the materialised hits, not `count(*) OVER ()`: that
+    # window races in DuckDB 1.5.5 under concurrent queries and invalidates the whole database
+    # ("Attempted to access index 0 within vector of size 0", duckdb/duckdb#25713).
     rows = db.execute(
-        f"SELECT a.id, a.title, a.outlet, a.published, {score}, a.body, count(*) OVER () "
-        f"FROM {source} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?",
+        f"WITH hits AS MATERIALIZED (SELECT a.id, a.published, {score} AS score "
+        f"FROM {source} WHERE {cond}) "
+        "SELECT h.id, a.title, a.outlet, h.published, h.score, a.body, "
+        "(SELECT count(*) FROM hits) "
+        f"FROM hits h JOIN articles a ON a.id = h.id ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     total = rows[0][-1] if rows else _count(db, source, cond, params) if offset else 0
