@@ -288,3 +288,30 @@ def test_speaker_span_leaves_out_a_time() -> None:
     assert quote["speaker"]["text"] == (
         "The spokesperson for the Foreign Ministry Saeed Khatibzadeh"
     )
+
+
+def test_word_vectors_look_words_up_by_their_lower_case_form(tmp_path: Path) -> None:
+    """The tagger's word-vector table: keys are LOWER hashes, sorted; unknown words get zeros
+    (before the first key, between keys and after the last)."""
+    import numpy as np
+    from spacy.strings import hash_string
+
+    from presslens.quotes.tagger import WordVectors
+
+    words = ["said", "regime", "tweeted"]
+    keys = np.array([hash_string(w) for w in words], dtype=np.uint64)
+    order = np.argsort(keys)
+    vectors = np.arange(6, dtype=np.float16).reshape(3, 2) + 1
+    np.savez(
+        tmp_path / "v.npz",
+        keys=keys[order],
+        rows=np.arange(3, dtype=np.uint16)[order],
+        vectors=vectors,
+    )
+    table = WordVectors(tmp_path / "v.npz")
+    doc = load_model()("Zarif TWEETED that the Regime said nothing , zzzz aaaa")
+    got = table(doc)
+    assert got.shape == (len(doc), 2)
+    for tok, row in zip(doc, got, strict=True):
+        expected = vectors[words.index(tok.lower_)] if tok.lower_ in words else [0, 0]
+        assert row.tolist() == list(map(float, expected)), tok.text

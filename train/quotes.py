@@ -15,6 +15,8 @@ The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
     .venv/bin/python train/quotes.py --epochs 12 --all   # the shipped tagger (all 840 articles)
     .venv/bin/python train/quotes.py --resume src/presslens/data/attribution --lr 0.0005 \
         --epochs 8 --out /tmp/attr2     # go on from the shipped tagger; kept only if better
+    .venv/bin/python train/quotes.py --vectors src/presslens/data/attribution/vectors.npz \
+        --out /tmp/attr3                # with word vectors (train/quote_vectors.py builds them)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -34,7 +37,15 @@ from thinc.api import Adam
 
 from presslens.nlp import DEFAULT_MODEL, load_model
 from presslens.quotes.polnear import GoldArticle, load_split
-from presslens.quotes.tagger import COMPONENT, LABELS, tagger_config, tagger_input
+from presslens.quotes.tagger import (
+    COMPONENT,
+    LABELS,
+    TENSOR_WIDTH,
+    VECTORS_FILE,
+    WordVectors,
+    tagger_config,
+    tagger_input,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "quotes" / "polnear" / "data"
@@ -65,15 +76,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--resume", type=Path, default=None, help="start from a trained tagger (e.g. --out)"
     )
+    ap.add_argument(
+        "--vectors",
+        type=Path,
+        default=None,
+        help="word-vector table (train/quote_vectors.py) the tagger reads beside the parse",
+    )
     args = ap.parse_args(argv)
 
+    vectors = WordVectors(args.vectors) if args.vectors else None
     try:
         articles = load_split(args.data, "train", args.limit)
     except FileNotFoundError as exc:
         sys.exit(f"error: {exc}")
     base = load_model(args.model)
     docs = _parsed(base, articles, args.cache)
-    examples = [_example(doc, art) for doc, art in zip(docs, articles, strict=True)]
+    examples = [_example(doc, art, vectors) for doc, art in zip(docs, articles, strict=True)]
     fit = [eg for i, eg in enumerate(examples) if args.all or i % 10 != 9]
     held = [] if args.all else [eg for i, eg in enumerate(examples) if i % 10 == 9]
     print(f"{len(fit)} articles to fit, {len(held)} held out", flush=True)
@@ -85,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     config["model"]["hidden_width"] = args.hidden_width
     config["model"]["tok2vec"]["encode"]["window_size"] = args.window
     config["model"]["tok2vec"]["encode"]["depth"] = args.depth
+    config["model"]["tok2vec"]["embed"]["tensor_width"] = TENSOR_WIDTH + (
+        vectors.width if vectors else 0
+    )
     tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
     tagger.initialize(lambda: fit, nlp=nlp)
     best_score = -1.0
@@ -133,6 +154,8 @@ def _save(
     """Write the component (weights and moves, not the shared vocab), its config, a meta."""
     args.out.mkdir(parents=True, exist_ok=True)
     tagger.to_disk(args.out / COMPONENT, exclude=["vocab"])
+    if args.vectors is not None and args.vectors.resolve() != (args.out / VECTORS_FILE).resolve():
+        shutil.copyfile(args.vectors, args.out / VECTORS_FILE)
     (args.out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     (args.out / "meta.json").write_text(
         json.dumps(
@@ -140,6 +163,7 @@ def _save(
                 "trained_on": "PolNeAR v1.0.0 train split"
                 + ("" if args.all else ", every 10th article held out"),
                 "encoder": {"window": args.window, "depth": args.depth},
+                "word_vectors": VECTORS_FILE if args.vectors is not None else None,
                 "articles": n_fit,
                 "base_model": args.model,
                 "labels": list(LABELS),
@@ -172,9 +196,9 @@ def _parsed(base: spacy.Language, articles: list[GoldArticle], cache: Path) -> l
     return docs
 
 
-def _example(doc: Doc, art: GoldArticle) -> Example:
+def _example(doc: Doc, art: GoldArticle, vectors: WordVectors | None) -> Example:
     """Predicted side: the parse with entities unset; reference side: gold role spans."""
-    pred = tagger_input(doc)
+    pred = tagger_input(doc, vectors)
     ref = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
     spans, taken = [], set()
     for att in art.attributions:

@@ -2,9 +2,10 @@
 
 It is a spaCy transition-based span model (the ``ner`` factory) with its own small CNN
 encoder. The encoder reads word shape and affixes, the base model's POS tags, dependency
-labels and shared token vectors (``doc.tensor``), and two features made here: where a token
-sits relative to quotation marks, and which branch under a reporting verb it hangs in. So it
-runs after the base model's tagger and parser.
+labels and shared token vectors (``doc.tensor``), word vectors of its own (``vectors.npz``,
+when the shipped config asks for them: en_core_web_sm has none), and two features made here:
+where a token sits relative to quotation marks, and which branch under a reporting verb it
+hangs in. So it runs after the base model's tagger and parser.
 
 It runs on a bare copy of each doc (words, tags, dependency labels, features): spaCy's span
 model never lets a span cross a sentence start, and quotes and reported content often run
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy
 import spacy
-from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
+from spacy.attrs import DEP, HEAD, LEMMA, LOWER, MORPH, POS, TAG
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
@@ -36,6 +37,27 @@ from presslens.quotes.marks import find_marked
 COMPONENT = "attribution"
 LABELS = ("SOURCE", "CUE", "CONTENT")
 TENSOR_WIDTH = 96  # en_core_web_sm's shared token vectors (doc.tensor)
+VECTORS_FILE = "vectors.npz"  # word vectors by lower-case form: train/quote_vectors.py
+
+
+class WordVectors:
+    """A word-vector table looked up by the hash of a token's lower-case form (``LOWER``);
+    words it lacks get zeros."""
+
+    def __init__(self, path: Any) -> None:
+        with numpy.load(path) as z:
+            self.keys = z["keys"]
+            self.rows = z["rows"]
+            self.vectors = z["vectors"].astype("f")
+        self.width = int(self.vectors.shape[1])
+
+    def __call__(self, doc: Doc) -> numpy.ndarray:
+        lower = doc.to_array(LOWER).astype(numpy.uint64)
+        at = numpy.minimum(numpy.searchsorted(self.keys, lower), len(self.keys) - 1)
+        hit = self.keys[at] == lower
+        out = numpy.zeros((len(doc), self.width), dtype="f")
+        out[hit] = self.vectors[self.rows[at[hit]]]
+        return out
 
 
 @spacy.registry.architectures("presslens.TensorEmbed.v1")
@@ -110,29 +132,34 @@ def tagger_config() -> dict[str, Any]:
 
 
 @cache
-def _load(vocab: Vocab) -> EntityRecognizer:
-    """The shipped tagger; its model config travels with its weights (``config.json``)."""
+def _load(vocab: Vocab) -> tuple[EntityRecognizer, WordVectors | None]:
+    """The shipped tagger and the word vectors it reads, if any; its model config travels
+    with its weights (``config.json``)."""
     root = files("presslens.data").joinpath("attribution")
     config = json.loads(root.joinpath("config.json").read_text(encoding="utf-8"))
     nlp = spacy.blank("en", vocab=vocab)
     tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
     with as_file(root.joinpath(COMPONENT)) as path:
         tagger.from_disk(path, exclude=["vocab"])
-    return tagger
+    vectors = None
+    if config["model"]["tok2vec"]["embed"]["tensor_width"] > TENSOR_WIDTH:
+        with as_file(root.joinpath(VECTORS_FILE)) as path:
+            vectors = WordVectors(path)
+    return tagger, vectors
 
 
 def tag_spans(docs: list[Doc]) -> list[list[tuple[str, int, int]]]:
     """Per doc, (role, start token, end token) spans, role in source / cue / content."""
     if not docs:
         return []
-    tagger = _load(docs[0].vocab)
+    tagger, vectors = _load(docs[0].vocab)
     return [
         [(ent.label_.lower(), ent.start, ent.end) for ent in copy.ents]
-        for copy in tagger.pipe(tagger_input(doc) for doc in docs)
+        for copy in tagger.pipe(tagger_input(doc, vectors) for doc in docs)
     ]
 
 
-def tagger_input(doc: Doc) -> Doc:
+def tagger_input(doc: Doc, vectors: WordVectors | None = None) -> Doc:
     """Words, tags and dependency labels of ``doc``, plus attribution features.
 
     No sentence starts and no entities are kept. Two hashed feature slots of this throwaway
@@ -148,6 +175,8 @@ def tagger_input(doc: Doc) -> Doc:
     )
     bare.from_array([TAG, DEP], cols[:, :2])
     bare.tensor = _token_vectors(doc)
+    if vectors is not None:
+        bare.tensor = numpy.hstack([bare.tensor, vectors(doc)])
     heads = (numpy.arange(len(doc)) + cols[:, 2].astype(numpy.int64)).tolist()
     strings = doc.vocab.strings
     deps = [strings[x] if x else "" for x in cols[:, 1].tolist()]
