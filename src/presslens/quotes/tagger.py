@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import as_file, files
+from os import PathLike
 from typing import Any
 
 import numpy
@@ -44,7 +45,7 @@ class WordVectors:
     """A word-vector table looked up by the hash of a token's lower-case form (``LOWER``);
     words it lacks get zeros."""
 
-    def __init__(self, path: Any) -> None:
+    def __init__(self, path: str | PathLike[str]) -> None:
         with numpy.load(path) as z:
             self.keys = z["keys"]
             self.rows = z["rows"]
