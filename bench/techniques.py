@@ -5,9 +5,10 @@
     ``si_score`` in train/techniques.py), beside a majority baseline (no token is inside a
     span, the majority class) and a lexicon-only baseline (every word of the Recasens bias
     lexicon a Loaded_Language span).
-(2) Technique classification micro-F1 on the gold dev spans (v2-trimmed TC gold; spans with
-    the same offsets get the classifier's 1st, 2nd, ... choice, as one span may carry several
-    techniques), beside majority-class and lexicon-rule baselines.
+(2) Technique classification micro-F1 on the gold dev spans (v2-trimmed TC gold; a span
+    listed once per technique it carries gets the classifier's 1st, 2nd, ... choice, matched
+    to its gold labels in any order, as the organisers' TC scorer aligns them), beside
+    majority-class and lexicon-rule baselines.
 (3) Paragraph-level micro-F1 with the 23-class 2023 taxonomy on the SemEval-2023 English train
     set, 5-fold cross-validation grouped by article: the same SI + TC recipe retrained per fold
     on the 2023 spans and labels. A MiniLM layer fine-tuned on PTC train spans is read as it
@@ -78,8 +79,7 @@ def rule_label(text: str, span: str, a, i: int, j: int) -> str:
 
 
 def _score_variant(T, model, texts, docs, ids, found, gold_si, gold_tc) -> dict:
-    """SI on the variant's own spans; TC of its classifier on the gold spans (spans with the
-    same offsets get its 1st, 2nd, ... choice)."""
+    """SI on the variant's own spans; TC of its classifier on the gold spans (``tc_right``)."""
     pred = {i: [(d["start"], d["end"]) for d in found[i]] for i in ids}
     si = T.si_score(pred, gold_si)
     right = total = 0

@@ -250,20 +250,26 @@ def test_said_elsewhere_is_bounded_on_any_span(nlp, body: str, raw: list) -> Non
     assert np.isfinite(got).all() and (got[:, 4:6] >= 0).all() and (got[:, 4:6] <= 1).all()
 
 
-def test_a_span_never_carries_half_a_quotation(nlp) -> None:
-    """A run of high token scores crossing a quotation's edge is cut at the stray mark."""
+def _decoded(nlp, text: str):
+    """A ``run(first, last)`` that decodes ``text`` with every token from ``first`` to
+    ``last`` scored 0.9 and the rest 0, returning the reported span texts."""
     from presslens.framing import technique_features as tf
     from presslens.framing.techniques import decode
 
-    text = "“We will resist the Zionist regime”, he said, calling it “a cancer” again."
-    doc = nlp(text)
-    a = tf.doc_arrays(doc, load_model().lex)
+    a = tf.doc_arrays(nlp(text), load_model().lex)
 
     def run(first: str, last: str) -> list[str]:
         lo, hi = text.index(first), text.index(last) + len(last)
         probs = np.where((a.starts >= lo) & (a.ends <= hi), 0.9, 0.0).astype(np.float32)
         return [text[s:e] for s, e, _ in decode(text, a, probs, 0.5)]
 
+    return run
+
+
+def test_a_span_never_carries_half_a_quotation(nlp) -> None:
+    """A run of high token scores crossing a quotation's edge is cut at the stray mark."""
+    text = "“We will resist the Zionist regime”, he said, calling it “a cancer” again."
+    run = _decoded(nlp, text)
     # a run from inside the first quotation into the frame around it
     assert run("Zionist", "calling") == ["Zionist regime", "he said, calling"]
     # ... and from the frame into the second one
@@ -271,3 +277,12 @@ def test_a_span_never_carries_half_a_quotation(nlp) -> None:
     # a run inside one quotation, or holding a whole one, stays one span
     assert run("“a", "cancer”") == ["“a cancer”"]
     assert run("“We", "again") == [text.rstrip(".")]
+
+
+def test_a_span_starts_and_ends_on_whole_words(nlp) -> None:
+    """spaCy splits hyphenated words; a run of token scores inside one still reports the word."""
+    run = _decoded(nlp, "Israel's response to the Al-Aqsa Storm was the child-murderer's crime.")
+    assert run("Aqsa", "Storm") == ["Al-Aqsa Storm"]
+    assert run("was", "child") == ["was the child-murderer"]
+    assert run("murderer", "murderer") == ["child-murderer"]
+    assert run("response", "the") == ["response to the"]
