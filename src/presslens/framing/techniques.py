@@ -43,6 +43,7 @@ __all__ = [
     "find_techniques",
     "load_model",
     "map_2023",
+    "span_probs",
     "technique_probs",
     "token_probs",
 ]
@@ -218,6 +219,22 @@ def class_probs(
     return p / p.sum(axis=1, keepdims=True)
 
 
+def span_probs(m: Model, dense: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """P(token inside a technique span) as ``m`` reports it: its span head's ``probs``, mixed
+    with the parse-only span head's when ``m``'s meta names a blend (``si_blend``, at the
+    weight train CV chose). The parse-only features are the first columns of ``dense``
+    (``token_features`` appends the word states last), so the mix costs one small MLP."""
+    blend = m.meta.get("si_blend")
+    if not blend or not blend.get("weight"):
+        return probs
+    other = load_model(blend["variant"])
+    width = other.si["w1"].shape[0]
+    if other.context is not None or dense.shape[1] < width:
+        raise ValueError(f"span blend: {other.variant} cannot read {m.variant}'s features")
+    w = float(blend["weight"])
+    return (1.0 - w) * probs + w * token_probs(other.si, dense[:, :width])
+
+
 def technique_probs(
     m: Model, body: str, a: tf.DocArrays, spans: list[tuple[int, int]]
 ) -> np.ndarray:
@@ -365,7 +382,7 @@ def find_techniques(
     # both heads' hidden layers in one matrix product
     h = np.maximum(dense @ m.w1 + m.b1, 0)
     width = m.si["w1"].shape[1]
-    probs = _mlp_out(m.si, h[:, :width], smooth=True)
+    probs = span_probs(m, dense, _mlp_out(m.si, h[:, :width], smooth=True))
     spans = decode(body, a, probs, thr, extend)
     n_main = len(spans)
     if m.words is not None:
