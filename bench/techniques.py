@@ -11,8 +11,9 @@
     majority-class and lexicon-rule baselines.
 (3) Paragraph-level micro-F1 with the 23-class 2023 taxonomy on the SemEval-2023 English train
     set, 5-fold cross-validation grouped by article: the same SI + TC recipe retrained per fold
-    on the 2023 spans and labels. A MiniLM layer fine-tuned on PTC train spans is read as it
-    was before fine-tuning here: the 2023 set relabels those same articles.
+    on the 2023 spans and labels (without the parse-only and words-only mixes of the shipped
+    classifier). A MiniLM layer fine-tuned on PTC train spans is read as it was before
+    fine-tuning here: the 2023 set relabels those same articles.
 (4) Words/s of ``find_techniques`` beside the actors stage on the same dev articles, and the
     ratio of their times, for both readings of "the actors stage": the actor layer alone
     (``presslens.actors.find_actors`` on parsed docs, the strict reading) and the stage as issue
