@@ -338,8 +338,8 @@ def test_minilm_span_head_blends_the_parse_only_one(nlp) -> None:
     from presslens.framing.techniques import span_probs, token_probs
 
     m, parse = load_model("minilm"), load_model("parse")
-    weight = m.meta["si_blend"]["weight"]
-    assert m.meta["si_blend"]["variant"] == "parse" and 0.0 < weight < 1.0
+    weight = m.meta["si_blend"]["weights"]["parse"]
+    assert 0.0 < weight < 1.0
     a = tf.doc_arrays(nlp(LOADED), m.lex, context=m.context)
     dense = tf.token_features(a)[0]
     plain = tf.token_features(replace(a, context=None))[0]

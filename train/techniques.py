@@ -702,8 +702,8 @@ def main(argv: list[str] | None = None) -> int:
         "word_cv_f1": round(best_w[0], 4),
         "si_cv_f1": round(best[0], 4),
         "si_blend": {
-            "variant": "parse",
-            "weight": best[3],
+            "how": "linear",
+            "weights": {"parse": best[3]},
             "cv_f1": {str(w): round(f, 4) for w, f in best_by_weight.items()},
         }
         if oof_parse

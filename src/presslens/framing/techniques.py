@@ -228,17 +228,16 @@ def class_probs(
 
 def span_probs(m: Model, dense: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """P(token inside a technique span) as ``m`` reports it: its span head's ``probs``, mixed
-    with the parse-only span head's when ``m``'s meta names a blend (``si_blend``, at the
-    weight train CV chose). The parse-only features are the first columns of ``dense``
-    (``token_features`` appends the word states last), so the mix costs one small MLP."""
-    blend = m.meta.get("si_blend")
-    if not blend or not blend.get("weight"):
+    with the parse-only span head's when ``m``'s meta names a blend (``si_blend``: a linear
+    mixture at the weight train CV chose). The parse-only features are the first columns of
+    ``dense`` (``token_features`` appends the word states last): the mix is one small MLP."""
+    w = float((m.meta.get("si_blend") or {}).get("weights", {}).get("parse", 0.0))
+    if not w:
         return probs
-    other = load_model(blend["variant"])
+    other = load_model("parse")
     width = other.si["w1"].shape[0]
-    if other.context is not None or dense.shape[1] < width:
-        raise ValueError(f"span blend: {other.variant} cannot read {m.variant}'s features")
-    w = float(blend["weight"])
+    if dense.shape[1] < width:
+        raise ValueError(f"span blend: parse cannot read {m.variant}'s features")
     return (1.0 - w) * probs + w * token_probs(other.si, dense[:, :width])
 
 
