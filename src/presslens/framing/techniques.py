@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -119,18 +119,17 @@ def load_model(variant: str | None = None) -> Model:
     if variant not in VARIANTS:
         raise ValueError(f"unknown technique model {variant!r}: one of {', '.join(VARIANTS)}")
     base = files("presslens.data").joinpath(VARIANTS[variant])
-    with base.joinpath("si.npz").open("rb") as fh:
-        si = dict(np.load(fh))
-    with base.joinpath("tc.npz").open("rb") as fh:
-        tc = dict(np.load(fh))
-    tc_lexical = None
-    if base.joinpath("tc_lexical.npz").is_file():
-        with base.joinpath("tc_lexical.npz").open("rb") as fh:
-            tc_lexical = dict(np.load(fh))
-    words = None
-    if base.joinpath("words.npz").is_file():
-        with base.joinpath("words.npz").open("rb") as fh:
-            words = dict(np.load(fh))
+
+    def arrays(name: str) -> dict[str, np.ndarray] | None:
+        if not base.joinpath(name).is_file():
+            return None
+        with base.joinpath(name).open("rb") as fh:
+            return dict(np.load(fh))
+
+    si, tc = arrays("si.npz"), arrays("tc.npz")
+    if si is None or tc is None:
+        raise ValueError(f"technique model {variant!r}: si.npz or tc.npz missing")
+    words, tc_lexical = arrays("words.npz"), arrays("tc_lexical.npz")
     meta = json.loads(base.joinpath("meta.json").read_text(encoding="utf-8"))
     lists: dict[str, set[str]] = {}
     for row in read_csv(f"{VARIANTS[variant]}/lexicon.csv"):
@@ -250,10 +249,10 @@ def technique_probs(
     each span are mixed in log-linearly at the weights train CV chose: the parse-only
     variant's classifier (the same features without the word states) and ``tc_lexical.npz``
     (the span's words and neighbours alone, hashed, less regularised). They err differently
-    from the main one, and cost a few microseconds a span. Both variants read the same
-    lexicon, so ``a`` serves both."""
-    low = body.lower()
-    dense, slots = tf.span_features(body, a, spans, low)
+    from the main one. Both readings come from this one pass of ``span_features``: the
+    parse-only features are its first columns (the word states come last) and the hashed
+    slots do not depend on the word states; the two variants share one lexicon."""
+    dense, slots = tf.span_features(body, a, spans)
     p = class_probs(m.tc, dense, slots)
     blend = m.meta.get("tc", {}).get("blend")
     if not blend or not spans:
@@ -264,8 +263,8 @@ def technique_probs(
         other = load_model("parse")
         if other.classes != m.classes:
             raise ValueError(f"technique blend: parse and {m.variant} differ in classes")
-        parse_features = tf.span_features(body, replace(a, context=None), spans, low)
-        parts.append(class_probs(other.tc, *parse_features))
+        width = other.tc["w_dense"].shape[0]
+        parts.append(class_probs(other.tc, dense[:, :width], slots))
         shares.append(weights["parse"])
     if weights.get("lexical"):
         if m.tc_lexical is None:
