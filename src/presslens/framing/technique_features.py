@@ -272,11 +272,15 @@ def span_features(
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """(dense (m, d) float32, per-span hashed slot indices) for technique classification.
 
-    Span means come from cumulative sums, so the per-span work is index arithmetic.
+    What a span says and how (its words, their vectors and word states, two tokens either
+    side, its length, marks and repeats), not what its sentence is about: sentence means and
+    sentence words taught the classifier stories, which new articles do not share
+    (docs/benchmarks.md). Span means come from cumulative sums, so the per-span work is
+    index arithmetic.
     """
     m = len(spans)
     if m == 0 or a.n == 0:
-        width = _TC_DENSE + (2 * a.context.shape[1] if a.context is not None else 0)
+        width = _TC_DENSE + (a.context.shape[1] if a.context is not None else 0)
         return np.zeros((m, width), np.float32), [np.zeros(0, np.int64)] * m
     low_body = body.lower() if low_body is None else low_body
     n = a.n
@@ -306,7 +310,6 @@ def span_features(
     sid = a.sent_id[i]
     s0, s1 = a.sent_bounds[sid], a.sent_bounds[sid + 1]
     sent_sum = cs[s1] - cs[s0]
-    sent = sent_sum[:, :w] / np.maximum(s1 - s0, 1)[:, None]
     qi, qj = np.maximum(i - 1, 0), np.minimum(j + 1, n)
     quoted = (cs[qj, w + nl + 2] - cs[qi, w + nl + 2]) > 0
     buckets = np.array([1, 2, 3, 5, 10, 20], dtype=np.int64)
@@ -331,11 +334,10 @@ def span_features(
             elsewhere,
         ]
     ).astype(np.float32)
-    parts = [span_mean[:, :w], sent, ctx, lens, extra, span_mean[:, w : w + nl]]
+    parts = [span_mean[:, :w], ctx, lens, extra, span_mean[:, w : w + nl]]
     if a.context is not None:
         cc = np.vstack([np.zeros((1, a.context.shape[1]), np.float32), np.cumsum(a.context, 0)])
-        sent_len = np.maximum(s1 - s0, 1)[:, None]
-        parts += [(cc[j] - cc[i]) / ln[:, None], (cc[s1] - cc[s0]) / sent_len]
+        parts.append((cc[j] - cc[i]) / ln[:, None])
     dense = np.hstack(parts)
     prev = np.where(i > 0, lower[np.maximum(i - 1, 0)], 0)
     nxt = np.where(j < n, lower[np.minimum(j, n - 1)], 0)
@@ -352,15 +354,14 @@ def span_features(
     fixed_slots = _slots(fixed, np.arange(1, fixed.shape[1] + 1)[None, :], TC_HASH_BITS)
     bag = _slots(lemma, np.zeros(n, np.int64), TC_HASH_BITS)
     bigram = _slots(_pair(lemma, _shift(lemma, -1)), np.full(n, 7, np.int64), TC_HASH_BITS)
-    context = _slots(lemma, np.full(n, 8, np.int64), TC_HASH_BITS)
     hashed = [
-        np.concatenate([bag[x:y], bigram[x : y - 1], context[c0:c1], fixed_slots[k]])
-        for k, (x, y, c0, c1) in enumerate(zip(i, j, s0, s1, strict=True))
+        np.concatenate([bag[x:y], bigram[x : y - 1], fixed_slots[k]])
+        for k, (x, y) in enumerate(zip(i, j, strict=True))
     ]
     return dense.astype(np.float32), hashed
 
 
-_TC_DENSE = 3 * TENSOR_WIDTH + 7 + 18 + len(LEXICONS)
+_TC_DENSE = 2 * TENSOR_WIDTH + 7 + 18 + len(LEXICONS)
 
 
 def said_elsewhere(
