@@ -413,26 +413,43 @@ def tc_right(classes, probs: np.ndarray, labelled: list[tuple]) -> int:
     return right
 
 
+def oof_tc_probs(
+    rows: dict[str, tuple], folds: list[list[str]], c: float
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The classes and each article's out-of-fold technique probabilities of a classifier
+    at regularisation ``c``, fitted on the other ``folds`` (``rows``: ``tc_matrix`` rows)."""
+    probs: dict[str, np.ndarray] = {}
+    classes = None
+    for held in folds:
+        held_set = set(held)
+        m = fit_tc_rows(*stack_rows(rows, [i for i in rows if i not in held_set]), c=c)
+        if classes is not None and list(m["classes"]) != list(classes):
+            raise ValueError("technique classifiers of two folds differ in classes")
+        classes = m["classes"]
+        for i in held:
+            if i in rows:
+                probs[i] = class_probs(m, *rows[i][:2])
+    return classes, probs
+
+
+def tc_accuracy(classes, probs: dict[str, np.ndarray], labelled: dict[str, list[tuple]]) -> float:
+    total = sum(len(labelled[i]) for i in probs)
+    return sum(tc_right(classes, p, labelled[i]) for i, p in probs.items()) / max(total, 1)
+
+
 def choose_tc_c(
     rows: dict[str, tuple], labelled: dict[str, list[tuple]], folds: list[list[str]]
-) -> tuple[float, dict[float, float]]:
+) -> tuple[float, dict[float, float], dict[str, np.ndarray]]:
     """The regularisation of ``TC_CS`` with the best TC accuracy by cross-validation over
-    ``folds`` of articles (``rows``: each article's ``tc_matrix``); returns it and each C's
-    accuracy."""
-    scores = {}
+    ``folds`` of articles (``rows``: each article's ``tc_matrix``); returns it, each C's
+    accuracy and the chosen C's out-of-fold probabilities (for ``choose_tc_blend``)."""
+    scores, oof = {}, {}
     for c in TC_CS:
-        right = total = 0
-        for held in folds:
-            held_set = set(held)
-            m = fit_tc_rows(*stack_rows(rows, [i for i in rows if i not in held_set]), c=c)
-            for i in held:
-                if i in rows:
-                    p = class_probs(m, *rows[i][:2])
-                    right += tc_right(m["classes"], p, labelled[i])
-                    total += len(labelled[i])
-        scores[c] = right / max(total, 1)
+        classes, oof[c] = oof_tc_probs(rows, folds, c)
+        scores[c] = tc_accuracy(classes, oof[c], labelled)
         print(f"  TC C {c}: cv accuracy {scores[c]:.4f}", flush=True)
-    return max(scores, key=scores.__getitem__), scores
+    best = max(scores, key=scores.__getitem__)
+    return best, scores, oof[best]
 
 
 TC_BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
@@ -447,48 +464,33 @@ def lexical_rows(rows: dict[str, tuple]) -> dict[str, tuple]:
 
 
 def choose_tc_blend(
+    main: dict[str, np.ndarray],
     rows: dict[str, tuple],
     rows_parse: dict[str, tuple],
     labelled: dict[str, list[tuple]],
     folds: list[list[str]],
-    c: float,
     c_parse: float,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """The weights of the parse-only classifier and of the words-only one (``lexical_rows``)
     in a log-linear mixture with the contextual classifier (``techniques.mix_probs``) that
     give the best TC accuracy by cross-validation over ``folds``, each weight from
     ``TC_BLEND_WEIGHTS``; returns them and the accuracy of every pair ("parse/lexical").
-    ``rows`` / ``rows_parse``: each article's ``tc_matrix`` with and without the word states;
-    ``c`` / ``c_parse``: the two classifiers' regularisation."""
+    ``main``: the contextual classifier's out-of-fold probabilities on those folds
+    (``choose_tc_c``); ``rows`` / ``rows_parse``: each article's ``tc_matrix`` with and
+    without the word states; ``c_parse``: the parse-only classifier's regularisation."""
     from presslens.framing.techniques import mix_probs
 
-    rows_lex = lexical_rows(rows)
-    probs = {}
-    for held in folds:
-        held_set = set(held)
-        rest = [i for i in rows if i not in held_set]
-        fitted = [
-            fit_tc_rows(*stack_rows(r, rest), c=k)
-            for r, k in ((rows, c), (rows_parse, c_parse), (rows_lex, TC_LEXICAL_C))
-        ]
-        if any(list(f["classes"]) != list(fitted[0]["classes"]) for f in fitted):
-            raise ValueError("the blended technique classifiers differ in classes")
-        for i in held:
-            if i in rows:
-                probs[i] = [
-                    class_probs(f, *r[i][:2])
-                    for f, r in zip(fitted, (rows, rows_parse, rows_lex), strict=True)
-                ]
-    classes = fitted[0]["classes"]
-    total = sum(len(labelled[i]) for i in probs)
+    classes, parse = oof_tc_probs(rows_parse, folds, c_parse)
+    lex_classes, lexical = oof_tc_probs(lexical_rows(rows), folds, TC_LEXICAL_C)
+    if list(classes) != list(lex_classes):
+        raise ValueError("the blended technique classifiers differ in classes")
+    probs = {i: [main[i], parse[i], lexical[i]] for i in main}
     scores, best = {}, (-1.0, 0.0, 0.0)
     for wp in TC_BLEND_WEIGHTS:
         for wl in TC_BLEND_WEIGHTS:
             shares = [1.0 - wp - wl, wp, wl]
-            right = sum(
-                tc_right(classes, mix_probs(ps, shares), labelled[i]) for i, ps in probs.items()
-            )
-            acc = right / max(total, 1)
+            mixed = {i: mix_probs(ps, shares) for i, ps in probs.items()}
+            acc = tc_accuracy(classes, mixed, labelled)
             scores[f"{wp:.1f}/{wl:.1f}"] = acc
             print(
                 f"  TC blend parse-only {wp:.1f} words-only {wl:.1f}: cv accuracy {acc:.4f}",
@@ -708,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
         else arrays
     )
     rows = {i: tc_matrix([texts[i]], [tc_arrays[i]], [tc[i]]) for i in ids if tc.get(i)}
-    tc_c, tc_cv = choose_tc_c(rows, tc, folds)
+    tc_c, tc_cv, tc_oof = choose_tc_c(rows, tc, folds)
     tc_model = fit_tc_rows(*stack_rows(rows, list(rows)), c=tc_c)
     blend = None
     if args.context:
@@ -717,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         c_parse = float(parse_meta["tc"]["C"])
         plain = {i: dataclasses.replace(a, context=None) for i, a in arrays.items()}
         rows_parse = {i: tc_matrix([texts[i]], [plain[i]], [tc[i]]) for i in rows}
-        weights, blend_cv = choose_tc_blend(rows, rows_parse, tc, folds, tc_c, c_parse)
+        weights, blend_cv = choose_tc_blend(tc_oof, rows, rows_parse, tc, folds, c_parse)
         lexical = fit_tc_rows(*stack_rows(lexical_rows(rows), list(rows)), c=TC_LEXICAL_C)
         np.savez_compressed(args.out / "tc_lexical.npz", **lexical)
         blend = {
