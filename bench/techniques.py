@@ -100,7 +100,7 @@ def _score_variant(T, model, texts, docs, ids, found, gold_si, gold_tc) -> dict:
 def paragraph_cv(T, data: Path, limit: int | None, model, context) -> dict:
     """5-fold (by article) paragraph-level micro-F1 on the 2023 English train set, with the
     features, thresholds and classifier regularisation of the scored ``model`` (``context``:
-    its MiniLM reading, untuned)."""
+    its MiniLM reading, untuned; its span-text reading is the pretrained encoder already)."""
     threshold, extend = model.threshold, model.meta.get("extend")
     tc_c = model.meta.get("tc", {}).get("C", T.TC_C)
     n = max(limit, 10) if limit else None
@@ -133,6 +133,7 @@ def paragraph_cv(T, data: Path, limit: int | None, model, context) -> dict:
             [arrays[i] for i in rest],
             [spans[i] for i in rest],
             c=tc_c,
+            reader=model.span_reader,
         )
         from presslens.framing.techniques import decode
 
@@ -141,7 +142,9 @@ def paragraph_cv(T, data: Path, limit: int | None, model, context) -> dict:
             found = decode(text, a, T.si_probs(si_m, a), threshold, extend)
             labels = []
             if found:
-                p = T.tc_probs(tc_m, text, a, [(s, e) for s, e, _ in found])
+                p = T.tc_probs(
+                    tc_m, text, a, [(s, e) for s, e, _ in found], reader=model.span_reader
+                )
                 labels = [str(tc_m["classes"][c]) for c in p.argmax(axis=1)]
             line_starts = np.cumsum([0] + [len(x) + 1 for x in text.split("\n")])
             pred: dict[int, set[str]] = defaultdict(set)

@@ -33,6 +33,24 @@ def test_packed_embeddings_match_one_text_alone(enc: minilm.Encoder) -> None:
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
 
 
+def test_encode_at_a_depth_reads_that_layer_and_cuts_pieces(enc: minilm.Encoder) -> None:
+    """``encode(depth=k)`` pools the state after layer k (the word states' layer k, [CLS] and
+    [SEP] included) and ``max_pieces`` keeps a text's first pieces only."""
+    text = "the usurping and child-murderer regime"
+    ids = enc.tokens(text)
+    assert len(ids) > 6
+    got = enc.encode([text], depth=3)[0]
+    assert np.allclose(np.linalg.norm(got), 1.0, atol=1e-5)
+    assert not np.allclose(got, enc.encode([text])[0], atol=1e-3)
+    words = text.split()
+    prefix = " ".join(words[:2])  # "the usurping": whole words, so the pieces are a prefix
+    n = len(enc.tokens(prefix)) - 2
+    assert enc.tokens(text)[1 : n + 1] == enc.tokens(prefix)[1:-1]
+    cut = enc.encode([text], depth=3, max_pieces=n)[0]
+    assert np.allclose(cut, enc.encode([prefix], depth=3)[0], atol=1e-5)
+    assert not np.allclose(cut, got, atol=1e-3)
+
+
 def test_padding_does_not_change_states(enc: minilm.Encoder) -> None:
     alone = enc.word_states([SHORT], (3,))[0]
     together = enc.word_states([SHORT, OTHER, OTHER + OTHER], (3,))

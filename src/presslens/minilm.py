@@ -388,15 +388,19 @@ class Encoder:
         return keep, bias
 
     # -- sentence embeddings -----------------------------------------------------------------
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings (float32, one row per text): the mean of the last layer over
-        all pieces, [CLS] and [SEP] included, as sentence-transformers pools. Texts are packed
-        and batched as in ``word_states``; each is cut to the model's 128 pieces."""
+    def encode(
+        self, texts: list[str], depth: int = LAYERS, max_pieces: int = MAX_TOKENS - 2
+    ) -> np.ndarray:
+        """Unit-length embeddings (float32, one row per text): the mean of layer ``depth``
+        (default the last) over all pieces, [CLS] and [SEP] included, as sentence-transformers
+        pools. Texts are packed and batched as in ``word_states``; each is cut to its first
+        ``max_pieces`` word pieces (at most the model's 126)."""
         out = np.zeros((len(texts), WIDTH), np.float32)
-        chunks = [_Chunk(n, 0, self.tokens(t)[1:-1], []) for n, t in enumerate(texts)]
+        keep = min(max_pieces, MAX_TOKENS - 2)
+        chunks = [_Chunk(n, 0, self.tokens(t)[1:-1][:keep], []) for n, t in enumerate(texts)]
         with _one_blas_thread():
             for ids, pos, segment, where in self._batches(chunks):
-                last = self._forward(ids, segment, LAYERS, pos)[-1]
+                last = self._forward(ids, segment, depth, pos)[-1]
                 for r, at, c in where:
                     pooled = last[r, at - 1 : at + len(c.ids) + 1].mean(0)
                     out[c.sentence] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)

