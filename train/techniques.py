@@ -26,7 +26,7 @@ parse-only variant the stage falls back to when that package is missing.
 Parsed arrays are cached in $PRESSLENS_CACHE (default /tmp/presslens-techniques-cache).
 Needs the ``train`` extra (scikit-learn). Usage:
   OMP_NUM_THREADS=1 nice -n 10 python train/techniques.py [--data DIR] [--limit N] [--context]
-  OMP_NUM_THREADS=2 python train/techniques.py --context --finetune    # ~9 minutes on 2 cores
+  OMP_NUM_THREADS=2 python train/techniques.py --context --finetune    # ~18 minutes on 2 cores
 """
 
 from __future__ import annotations
