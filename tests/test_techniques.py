@@ -319,6 +319,7 @@ def test_minilm_classifier_blends_two_more_readings(nlp) -> None:
     dense, slots = tf.span_features(body, a, spans)
     assert m.span_reader is not None and parse.span_reader is None
     own = np.hstack([dense, tf.span_text_states(body, spans, m.span_reader)])
+    assert np.array_equal(tf.classifier_features(body, a, spans, m.span_reader)[0], own)
     p = class_probs(m.tc, own, slots)
     q = class_probs(parse.tc, *tf.span_features(body, replace(a, context=None), spans))
     r = class_probs(m.tc_lexical, np.zeros((2, 0), np.float32), slots)

@@ -545,10 +545,7 @@ def tc_matrix(texts, arrays, labelled, reader: tf.SpanReader | None = None):
         if not spans:
             continue
         low = text.lower()
-        offsets = [(st, en) for _, st, en in spans]
-        d, s = tf.span_features(text, a, offsets, low)
-        if reader is not None:
-            d = np.hstack([d, tf.span_text_states(text, offsets, reader)])
+        d, s = tf.classifier_features(text, a, [(st, en) for _, st, en in spans], reader, low)
         dense.append(d)
         slots.extend(s)
         y.extend(lab for lab, _, _ in spans)
@@ -574,10 +571,7 @@ def tc_probs(
     spans: list[tuple[int, int]],
     reader: tf.SpanReader | None = None,
 ) -> np.ndarray:
-    dense, slots = tf.span_features(text, a, spans)
-    if reader is not None and spans:
-        dense = np.hstack([dense, tf.span_text_states(text, spans, reader)])
-    return class_probs(model, dense, slots)
+    return class_probs(model, *tf.classifier_features(text, a, spans, reader))
 
 
 # ---------------------------------------------------------------- main

@@ -7,7 +7,8 @@ and hashed lexical attributes taken with one ``doc.to_array`` call (spaCy's stri
 stable murmurhashes, so the same word lands in the same weight slot at training and run time).
 Optionally (a ``Context``) the arrays also carry contextual word states from a slimmed first
 layer of all-MiniLM-L6-v2 (``presslens.minilm``), which see a word's whole sentence; the
-contextual model reads them beside everything above.
+contextual model reads them beside everything above; its technique classifier also reads each
+span's text encoded alone (a ``SpanReader``: the pretrained encoder, a few layers deep).
 Shared by ``presslens.framing.techniques`` (inference) and ``train/techniques.py``.
 """
 
@@ -271,6 +272,22 @@ def span_text_states(body: str, spans: list[tuple[int, int]], reader: SpanReader
     unique, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True)
     states = reader.encoder.encode(unique.tolist(), reader.depth, reader.max_pieces)
     return states[inverse.reshape(-1)]
+
+
+def classifier_features(
+    body: str,
+    a: DocArrays,
+    spans: list[tuple[int, int]],
+    reader: SpanReader | None = None,
+    low_body: str | None = None,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """What a technique classifier reads: ``span_features``, then, with a ``reader``, each
+    span's text encoded alone (``span_text_states``) in the last columns, so that a classifier
+    without the reading still finds its features first."""
+    dense, slots = span_features(body, a, spans, low_body)
+    if reader is not None and spans:
+        dense = np.hstack([dense, span_text_states(body, spans, reader)])
+    return dense, slots
 
 
 def function_words_only(a: DocArrays, start: int, end: int) -> bool:

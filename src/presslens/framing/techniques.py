@@ -277,12 +277,9 @@ def technique_probs(
     from the main one. Both readings come from this one pass of ``span_features``: the
     parse-only features are its first columns (the word states come last) and the hashed
     slots do not depend on the word states; the two variants share one lexicon. A classifier
-    with a ``span_reader`` also reads each span's text encoded alone, after all of these."""
-    dense, slots = tf.span_features(body, a, spans)
-    own = dense
-    if m.span_reader is not None and spans:
-        own = np.hstack([dense, tf.span_text_states(body, spans, m.span_reader)])
-    p = class_probs(m.tc, own, slots)
+    with a ``span_reader`` also reads each span's text encoded alone, in the last columns."""
+    dense, slots = tf.classifier_features(body, a, spans, m.span_reader)
+    p = class_probs(m.tc, dense, slots)
     blend = m.meta.get("tc", {}).get("blend")
     if not blend or not spans:
         return p
