@@ -34,11 +34,10 @@ def test_packed_embeddings_match_one_text_alone(enc: minilm.Encoder) -> None:
 
 
 def test_encode_at_a_depth_reads_that_layer_and_cuts_pieces(enc: minilm.Encoder) -> None:
-    """``encode(depth=k)`` pools the state after layer k (the word states' layer k, [CLS] and
-    [SEP] included) and ``max_pieces`` keeps a text's first pieces only."""
+    """``encode(depth=k)`` pools the state after layer k, not the last, and ``max_pieces``
+    keeps a text's first pieces only: a cut text reads as its prefix alone."""
     text = "the usurping and child-murderer regime"
-    ids = enc.tokens(text)
-    assert len(ids) > 6
+    assert len(enc.tokens(text)) > 6
     got = enc.encode([text], depth=3)[0]
     assert np.allclose(np.linalg.norm(got), 1.0, atol=1e-5)
     assert not np.allclose(got, enc.encode([text])[0], atol=1e-3)

