@@ -8,15 +8,23 @@ attribution rules use.
 
 Data: PolNeAR ``train`` only (840 articles); every tenth article (sorted by name) is held out
 to pick the epoch (and the encoder); ``--all`` then refits on all 840 for that many epochs.
+One article an update (``--batch 1 1``): 756 updates an epoch rather than about 70 with
+batches growing to 16 articles; on the held-out tenth, two seeds each, it reaches a better
+tagger in half the epochs (docs/benchmarks.md).
 The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
 
     .venv/bin/python train/quotes.py        # pick the epoch; 3-7 minutes an epoch on 2 cores
     .venv/bin/python train/quotes.py --epochs 2 --limit 50 --out /tmp/attr   # smoke run
-    .venv/bin/python train/quotes.py --epochs 12 --all   # the shipped tagger (all 840 articles)
+    .venv/bin/python train/quotes.py --epochs 6 --all \
+        --vectors src/presslens/data/attribution/vectors.npz   # the shipped tagger (all 840)
     .venv/bin/python train/quotes.py --resume src/presslens/data/attribution --lr 0.0005 \
         --epochs 8 --out /tmp/attr2     # go on from the shipped tagger; kept only if better
     .venv/bin/python train/quotes.py --vectors src/presslens/data/attribution/vectors.npz \
         --out /tmp/attr3                # with word vectors (train/quote_vectors.py builds them)
+    .venv/bin/python train/quotes.py --dropout 0.35 --out /tmp/attr4
+                                        # another training recipe, on the held-out tenth
+    .venv/bin/python train/quotes.py --all --epochs 16 --keep-epochs --out /tmp/attr5
+                                        # a refit whose epoch-N/ folders serve every count
 """
 
 from __future__ import annotations
@@ -68,6 +76,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window", type=int, default=2, help="encoder window (tokens each side)")
     ap.add_argument("--depth", type=int, default=4, help="encoder layers")
     ap.add_argument(
+        "--batch",
+        type=float,
+        nargs=2,
+        default=(1.0, 1.0),
+        metavar=("FIRST", "MOST"),
+        help="articles per update, growing by 5%% a step from FIRST to MOST within each epoch "
+        "(default one article an update; the tagger before 2026-12-07 evening used 2 16)",
+    )
+    ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument(
+        "--keep-epochs",
+        action="store_true",
+        help="with --all, also save each earlier epoch under OUT/epoch-N: the first N epochs of "
+        "a run are the same whatever --epochs says, so one run serves every count",
+    )
+    ap.add_argument(
         "--all",
         action="store_true",
         help="fit on every train article for exactly --epochs (the count chosen on the held-out "
@@ -118,13 +142,24 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.time()
         random.shuffle(fit)
         losses: dict[str, float] = {}
-        for batch in minibatch(fit, size=compounding(2.0, 16.0, 1.05)):
-            nlp.update(batch, drop=0.2, sgd=optimizer, losses=losses)
+        for batch in minibatch(fit, size=compounding(*args.batch, 1.05)):
+            nlp.update(batch, drop=args.dropout, sgd=optimizer, losses=losses)
         if args.all:
             print(
                 f"epoch {epoch + 1}: loss {losses[COMPONENT]:.0f}  ({time.time() - t0:.0f}s)",
                 flush=True,
             )
+            if args.keep_epochs and epoch + 1 < args.epochs:
+                with tagger.model.use_params(optimizer.averages):
+                    _save(
+                        tagger,
+                        config,
+                        args,
+                        len(fit),
+                        epoch + 1,
+                        {},
+                        args.out / f"epoch-{epoch + 1}",
+                    )
             continue
         with tagger.model.use_params(optimizer.averages):
             scores = _score(tagger, held)
@@ -149,20 +184,33 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _save(
-    tagger, config: dict, args: argparse.Namespace, n_fit: int, epoch: int, scores: dict
+    tagger,
+    config: dict,
+    args: argparse.Namespace,
+    n_fit: int,
+    epoch: int,
+    scores: dict,
+    out: Path | None = None,
 ) -> None:
     """Write the component (weights and moves, not the shared vocab), its config, a meta."""
-    args.out.mkdir(parents=True, exist_ok=True)
-    tagger.to_disk(args.out / COMPONENT, exclude=["vocab"])
-    if args.vectors is not None and args.vectors.resolve() != (args.out / VECTORS_FILE).resolve():
-        shutil.copyfile(args.vectors, args.out / VECTORS_FILE)
-    (args.out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
-    (args.out / "meta.json").write_text(
+    out = out or args.out
+    out.mkdir(parents=True, exist_ok=True)
+    tagger.to_disk(out / COMPONENT, exclude=["vocab"])
+    if args.vectors is not None and args.vectors.resolve() != (out / VECTORS_FILE).resolve():
+        shutil.copyfile(args.vectors, out / VECTORS_FILE)
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    (out / "meta.json").write_text(
         json.dumps(
             {
                 "trained_on": "PolNeAR v1.0.0 train split"
                 + ("" if args.all else ", every 10th article held out"),
                 "encoder": {"window": args.window, "depth": args.depth},
+                "training": {
+                    "batch_articles": list(args.batch),
+                    "dropout": args.dropout,
+                    "learning_rate": args.lr,
+                    "seed": args.seed,
+                },
                 "word_vectors": VECTORS_FILE if args.vectors is not None else None,
                 "articles": n_fit,
                 "base_model": args.model,
