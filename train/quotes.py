@@ -13,7 +13,7 @@ batches growing to 16 articles; on the held-out tenth, two seeds each, it reache
 tagger in half the epochs (docs/benchmarks.md).
 The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
 
-    .venv/bin/python train/quotes.py        # pick the epoch; 3-7 minutes an epoch on 2 cores
+    .venv/bin/python train/quotes.py        # pick the epoch; about 3 minutes an epoch, one core
     .venv/bin/python train/quotes.py --epochs 2 --limit 50 --out /tmp/attr   # smoke run
     .venv/bin/python train/quotes.py --epochs 6 --all \
         --vectors src/presslens/data/attribution/vectors.npz   # the shipped tagger (all 840)
