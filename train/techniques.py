@@ -206,7 +206,7 @@ def slim_encoder(texts: dict[str, str], arrays: dict[str, tf.DocArrays]):
     from presslens import minilm
 
     sentences = [s for i in sorted(texts) for s in tf.sentences(texts[i], arrays[i])]
-    enc, saved = slimmed_on(minilm.encoder(), sentences, max(CONTEXT_LAYERS), FFN_UNITS)
+    enc, saved = minilm.encoder().slimmed_on(sentences, max(CONTEXT_LAYERS), FFN_UNITS)
     return tf.Context(enc, CONTEXT_LAYERS), saved
 
 
@@ -218,19 +218,8 @@ def span_reader(texts: dict[str, str], labelled: dict[str, list[tuple]]):
     from presslens import minilm
 
     spans = [texts[i][s:e].split() for i in sorted(texts) for _, s, e in labelled.get(i, [])]
-    enc, saved = slimmed_on(minilm.encoder(), spans, SPAN_TEXT_DEPTH, SPAN_TEXT_UNITS)
+    enc, saved = minilm.encoder().slimmed_on(spans, SPAN_TEXT_DEPTH, SPAN_TEXT_UNITS)
     return tf.SpanReader(enc, SPAN_TEXT_DEPTH, SPAN_TEXT_PIECES), saved
-
-
-def slimmed_on(enc, word_lists: list[list[str]], depth: int, units: int):
-    """``enc``'s first ``depth`` layers keeping the ``units`` feed-forward units that move the
-    hidden state most on ``word_lists``, and the arrays that say so (``keep_<n>``,
-    ``out_bias_<n>``: what ``framing.techniques`` reads back from encoder.npz and
-    span_encoder.npz)."""
-    keep, bias = enc.slim_plan(enc.ffn_usage(word_lists, depth), units)
-    saved = {f"keep_{n}": k for n, k in enumerate(keep)}
-    saved.update({f"out_bias_{n}": b for n, b in enumerate(bias)})
-    return enc.slimmed(keep, bias), saved
 
 
 def finetune(ft, texts, arrays, si, tc, words, context, folds, oof, oof_w, oof_states):

