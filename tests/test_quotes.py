@@ -318,7 +318,8 @@ def test_word_vectors_look_words_up_by_their_lower_case_form(tmp_path: Path) -> 
         assert row.tolist() == list(map(float, expected)), tok.text
 
 
-def test_context_states_follow_the_tokens_of_each_doc() -> None:
+@pytest.mark.parametrize("unit", ["sentence", "paragraph"])
+def test_context_states_follow_the_tokens_of_each_doc(unit: str) -> None:
     """MiniLM states come back one row per token, whitespace tokens zero, and a batch of
     docs reads each doc as it would alone (the batch is split back at the right rows)."""
     from presslens import minilm
@@ -333,7 +334,7 @@ def test_context_states_follow_the_tokens_of_each_doc() -> None:
         nlp(""),
         nlp("“We will respond,” the spokesman told reporters on Monday."),
     ]
-    context = ContextStates(encoder, (1,))
+    context = ContextStates(encoder, (1,), unit)
     together = context(docs)
     for doc, states in zip(docs, together, strict=True):
         assert states.shape == (len(doc), minilm.WIDTH)

