@@ -206,6 +206,20 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
     assert "Usage:" in result.stderr
 
 
+@pytest.mark.parametrize("variable", ["PRESSLENS_ATTRIBUTION_MODEL", "PRESSLENS_TECHNIQUES_MODEL"])
+def test_unknown_model_choice_is_a_usage_error(
+    variable: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong model choice stops the run before the first page, naming the variable, rather
+    than failing every article's language stage."""
+    page = tmp_path / "a.txt"
+    page.write_text(ARTICLE, encoding="utf-8")
+    monkeypatch.setenv(variable, "bert")
+    result = run(str(page))
+    assert result.exit_code == 2
+    assert variable in result.stderr and "Traceback" not in result.stderr
+
+
 def test_seeds_demo(seeds_dir: Path, tmp_path: Path) -> None:
     """What ``make demo`` runs: the five seeds, gold.json ignored, a readable summary."""
     out = tmp_path / "seeds.jsonl"

@@ -57,9 +57,18 @@ def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def check_model(model: str) -> None:
-    """Fail early, as a usage error, when the spaCy model is not installed."""
+    """Fail early, as a usage error, when the spaCy model is not installed, or when
+    ``PRESSLENS_ATTRIBUTION_MODEL`` / ``PRESSLENS_TECHNIQUES_MODEL`` names a model that cannot
+    run here (else every article would carry the same failure as a warning)."""
+    from presslens.framing.techniques import default_variant as technique_model
     from presslens.nlp import load_model, model_installed
+    from presslens.quotes.tagger import default_variant as attribution_model
 
+    for chosen in (attribution_model, technique_model):
+        try:
+            chosen()
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
     if model_installed(model):
         return  # loaded when the first page needs it
     try:
