@@ -224,12 +224,10 @@ def _save(
     out = out or args.out
     out.mkdir(parents=True, exist_ok=True)
     tagger.to_disk(out / COMPONENT, exclude=["vocab"])
-    # the table travels with the tagger, unless it already sits beside it or one folder up
-    # (data/attribution/vectors.npz serves the minilm tagger below it too)
-    if args.vectors is not None and args.vectors.resolve().parent not in (
-        out.resolve(),
-        out.resolve().parent,
-    ):
+    # the table travels with the tagger unless it is already where the loader looks: beside
+    # it, or one folder up (data/attribution/vectors.npz serves the minilm tagger too)
+    found = {(out / VECTORS_FILE).resolve(), (out.parent / VECTORS_FILE).resolve()}
+    if args.vectors is not None and args.vectors.resolve() not in found:
         shutil.copyfile(args.vectors, out / VECTORS_FILE)
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     (out / "meta.json").write_text(

@@ -224,10 +224,10 @@ def _load(
     with as_file(root.joinpath(COMPONENT)) as path:
         tagger.from_disk(path, exclude=["vocab"])
     vectors = None
-    if meta.get("word_vectors"):  # the variant's own table, else the one beside the default's
+    if meta.get("word_vectors"):  # the tagger's own table, else the one a folder up
         table = root.joinpath(VECTORS_FILE)
         if not table.is_file():
-            table = data.joinpath(VARIANTS["parse"]).joinpath(VECTORS_FILE)
+            table = data.joinpath(VARIANTS[variant].rpartition("/")[0], VECTORS_FILE)
         with as_file(table) as path:
             vectors = WordVectors(path)
     context = None
