@@ -9,9 +9,10 @@ Three systems on the same texts, in the same process, alternating for ``--rounds
 (the faster round of each is kept, so a busy neighbour on the machine costs less):
 - bare: ``nlp.pipe`` of the spaCy model alone (tagger, parser, NER, ...);
 - stage: ``presslens.language.enrich(framing=False)``: the same ``nlp.pipe``, then who said
-  what: quotes (with the trained attribution tagger), actors and designations, claims and
-  times. The stages of one chunk of articles run in a second thread while spaCy parses the
-  next chunk, as in ``presslens analyze``;
+  what: quotes (with the default attribution tagger; ``PRESSLENS_ATTRIBUTION_MODEL=parse``
+  times the parse-only one), actors and designations, claims and times. The stages of one
+  chunk of articles run in a second thread while spaCy parses the next chunk, as in
+  ``presslens analyze``;
 - with framing: ``enrich`` as ``presslens analyze`` runs it, the framing stage (technique
   model, default variant, and lexicon) added; its own budget is in bench/techniques.py.
 
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = language.enrich(articles(), model, timed=True)  # one serial pass: where time goes
 
     from presslens.framing.techniques import default_variant
+    from presslens.quotes.tagger import default_variant as attribution_tagger
 
     bare, stage, full = min(bare_s), min(stage_s), min(full_s)
     result = {
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "with_framing": {"seconds": round(full, 2), **_rates(len(texts), words, full)},
         "ratio_with_framing": round(full / bare, 3),
         "technique_model": default_variant(),
+        "attribution_tagger": attribution_tagger(),
         "stage_parts_seconds": {k: round(v, 2) for k, v in parts.items()},
     }
     print(f"{len(texts)} articles, {words} words, model {model}, {os.cpu_count()} cores")
@@ -107,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name:12} {r['seconds']:7.2f} s  {r['articles_per_s']:6.2f} articles/s  "
             f"{r['words_per_s']:7.0f} words/s"
         )
-    print(f"  stage / bare time ratio: {result['ratio']} (budget 1.5)")
+    print(
+        f"  stage / bare time ratio: {result['ratio']} (budget 1.5; attribution tagger "
+        f"{result['attribution_tagger']})"
+    )
     print(
         f"  with framing / bare: {result['ratio_with_framing']} "
         f"(technique model {result['technique_model']})"
