@@ -8,9 +8,8 @@ split (84 articles) is scored; ``--split heldout`` scores the tenth of the train
 
 Systems, run in the same process on the same spaCy parses:
 - presslens: ``presslens.quotes.find_attributions`` (trained tagger + quotation marks), with
-  the default tagger (``minilm``, which also reads all-MiniLM-L6-v2's first layer, when
-  installed) and, beside it, every other shipped tagger (``parse``: the parse and word
-  vectors only);
+  the default tagger (``parse``: the parse and word vectors) and, beside it, every other
+  shipped tagger installed (``minilm``, which also reads all-MiniLM-L6-v2's first layer);
 - textacy: ``textacy.extract.triples.direct_quotations`` (rules for quoted speech only; on
   an article where it raises, e.g. for an odd number of quotation marks, it finds nothing);
 - CofeNet (BERT), COLING 2022: published exact F1 on PolNeAR test, printed as constants.

@@ -1,5 +1,5 @@
-"""Train the attribution taggers shipped in ``src/presslens/data/attribution/`` (``parse``)
-and ``…/attribution/minilm/`` (``minilm``, the default: ``--context-layers 1`` adds the
+"""Train the attribution taggers shipped in ``src/presslens/data/attribution/`` (``parse``,
+the default) and ``…/attribution/minilm/`` (``minilm``: ``--context-layers 1`` adds the
 pretrained all-MiniLM-L6-v2's first-layer word states to what the encoder reads).
 
 What it learns: PolNeAR's source / cue / content spans as a sequence of non-overlapping spans
@@ -19,9 +19,9 @@ The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
     .venv/bin/python train/quotes.py --epochs 2 --limit 50 --out /tmp/attr   # smoke run
     .venv/bin/python train/quotes.py --epochs 5 --all --context-layers 1 \
         --vectors src/presslens/data/attribution/vectors.npz \
-        --out src/presslens/data/attribution/minilm   # the default tagger (all 840 articles)
+        --out src/presslens/data/attribution/minilm   # the MiniLM tagger (all 840 articles)
     .venv/bin/python train/quotes.py --epochs 6 --all \
-        --vectors src/presslens/data/attribution/vectors.npz   # the parse-only tagger
+        --vectors src/presslens/data/attribution/vectors.npz   # the default tagger
     .venv/bin/python train/quotes.py --resume src/presslens/data/attribution --lr 0.0005 \
         --epochs 8 --out /tmp/attr2     # go on from the shipped tagger; kept only if better
     .venv/bin/python train/quotes.py --vectors src/presslens/data/attribution/vectors.npz \

@@ -11,8 +11,8 @@ the 6-layer BERT forward pass in numpy (WordPiece tokenising, mean pooling, L2 n
 packed several to a row with block-diagonal attention), so neither torch nor tokenizers is
 needed. ``slimmed`` gives a cheaper copy that runs only the feed-forward units a task uses
 (the technique model reads a slimmed first layer). Without the package, ``available()`` is
-False and callers carry on without it (the technique model and the attribution tagger fall
-back to their parse-only variants). Nothing is downloaded.
+False and callers carry on without it (the technique model falls back to its parse-only
+variant; the attribution tagger that reads MiniLM cannot be chosen). Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -70,14 +70,14 @@ def available() -> bool:
 
 
 def installed_variants(variants: Iterable[str]) -> list[str]:
-    """Of a model's ``variants`` (most accurate first), those this installation can run: the
+    """Of a model's ``variants`` (the default first), those this installation can run: the
     one named ``minilm`` needs this package's weights."""
     return [v for v in variants if v != "minilm" or available()]
 
 
 def chosen_variant(variants: Iterable[str], env: str) -> str:
-    """``$env`` when set (a user trading accuracy for speed), else the most accurate of
-    ``variants`` installed; a name that is unknown or not installed is refused."""
+    """``$env`` when set, else the first of ``variants`` installed; a name that is unknown
+    or not installed is refused."""
     names = list(variants)
     chosen = os.environ.get(env)
     if not chosen:

@@ -42,7 +42,7 @@ def find_attributions(doc: Doc) -> list[dict[str, Any]]:
 
 
 def tag_batch(docs: list[Doc], variant: str | None = None) -> None:
-    """Run the tagger (``variant``, default the most accurate installed) over many docs at
+    """Run the tagger (``variant``, default ``tagger.default_variant()``) over many docs at
     once, several times faster than one by one, and keep each doc's spans in ``doc.user_data``
     for ``tagged_attributions``."""
     for doc, spans in zip(docs, tag_spans(docs, variant), strict=True):

