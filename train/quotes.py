@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         help="what the MiniLM layers read at once",
     )
     args = ap.parse_args(argv)
+    args.command = "python train/quotes.py " + " ".join(sys.argv[1:] if argv is None else argv)
 
     vectors = WordVectors(args.vectors) if args.vectors else None
     try:
@@ -255,7 +256,7 @@ def _save(
                 "labels": list(LABELS),
                 "epoch": epoch + _resumed_epochs(args.resume),
                 "held_out_exact_f1": {k: round(v, 4) for k, v in scores.items()} or None,
-                "command": "python train/quotes.py " + " ".join(sys.argv[1:]),
+                "command": args.command,
             },
             indent=1,
         )
