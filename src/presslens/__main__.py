@@ -2,4 +2,5 @@
 
 from presslens.cli import main
 
-main()
+if __name__ == "__main__":  # not in worker processes, which import this module again
+    main()

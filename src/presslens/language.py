@@ -21,16 +21,18 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from typing import Any
 
 from spacy.tokens import Doc
 
+from presslens import workers as worker_pool
 from presslens.actors import actor_at, find_actors
 from presslens.claims import find_claims
 from presslens.framing import frame
 from presslens.model import Article, DateField
-from presslens.nlp import DEFAULT_MODEL, load_model
+from presslens.nlp import DEFAULT_MODEL, load_model, one_blas_thread
 from presslens.quotes import find_quotes
 from presslens.quotes import prepare as prepare_quotes
 from presslens.times import find_times
@@ -44,20 +46,31 @@ def enrich(
     *,
     timed: bool = False,
     framing: bool = True,
+    workers: int | None = 1,
 ) -> dict[str, float]:
     """Fill ``actors``, ``designations``, ``quotes``, ``claims``, ``times``, ``techniques`` and
     ``framing`` in place.
 
-    Bodies are parsed in chunks; while spaCy parses one chunk, a second thread runs the
-    stages over the chunk before it. Both spend most of their time in matrix code that
-    releases the GIL, so on two cores the stages mostly hide behind the parse.
+    Bodies are parsed in chunks. With ``workers`` other than 1 (None: one per core) and a
+    batch of ``presslens.workers.MIN_ARTICLES`` or more, chunks go to that many worker
+    processes, each parsing a chunk and running the stages on it. Otherwise, in this
+    process, a second thread runs the stages over one chunk while spaCy parses the next.
 
     With ``timed`` everything runs in one thread and the seconds spent in parsing and in
     each stage are returned (for ``bench/language.py``); otherwise an empty dict. Without
     ``framing`` the framing stage is skipped (``techniques`` and ``framing`` stay empty).
     """
-    nlp = load_model(model)
     chunks = [articles[i : i + PIPE_BATCH] for i in range(0, len(articles), PIPE_BATCH)]
+    processes = worker_pool.count(len(articles), workers)
+    if processes > 1 and len(chunks) > 1 and not timed:
+        try:
+            futures = worker_pool.submit(chunks, model, framing, processes)
+            for chunk, future in zip(chunks, futures, strict=True):
+                worker_pool.apply(chunk, future.result())  # a stage's error is re-raised here
+            return {}
+        except BrokenProcessPool:  # a worker died (killed, out of memory): do it here
+            worker_pool.shutdown()
+    nlp = load_model(model)
     if timed:
         clock = _Clock()
         for chunk in chunks:
@@ -66,7 +79,10 @@ def enrich(
             clock.lap("parse")
             _run_stages(chunk, docs, framing, clock)
         return clock.seconds
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="presslens-stages") as pool:
+    with (
+        one_blas_thread(),  # the two threads fill the two cores; BLAS threads would fight them
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="presslens-stages") as pool,
+    ):
         pending: Future[None] | None = None
         for chunk in chunks:
             docs = list(nlp.pipe((a.body for a in chunk), batch_size=PIPE_BATCH))

