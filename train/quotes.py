@@ -1,6 +1,7 @@
-"""Train the attribution taggers shipped in ``src/presslens/data/attribution/`` (``parse``,
-the default) and ``…/attribution/minilm/`` (``minilm``: ``--context-layers 1`` adds the
-pretrained all-MiniLM-L6-v2's first-layer word states to what the encoder reads).
+"""Train the attribution taggers shipped in ``src/presslens/data/attribution/`` (``parse``),
+``…/attribution/minilm/`` (``minilm``, the default: ``--context-layers 1`` adds the
+pretrained all-MiniLM-L6-v2's first-layer word states to what the encoder reads) and
+``…/attribution/minilm2/`` (``minilm2``: ``--context-layers 2``, its second-layer states).
 
 What it learns: PolNeAR's source / cue / content spans as a sequence of non-overlapping spans
 (PolNeAR is univocal: one role per token), with spaCy's transition-based span model over its own
@@ -15,13 +16,19 @@ batches growing to 16 articles; on the held-out tenth, two seeds each, it reache
 tagger in half the epochs (docs/benchmarks.md).
 The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
 
-    .venv/bin/python train/quotes.py        # pick the epoch; about 3 minutes an epoch, one core
+    .venv/bin/python train/quotes.py        # pick the epoch; 1 to 2 minutes an epoch, one core
     .venv/bin/python train/quotes.py --epochs 2 --limit 50 --out /tmp/attr   # smoke run
     .venv/bin/python train/quotes.py --epochs 5 --all --context-layers 1 \
         --vectors src/presslens/data/attribution/vectors.npz \
         --out src/presslens/data/attribution/minilm   # the MiniLM tagger (all 840 articles)
+    .venv/bin/python train/quotes.py --epochs 5 --all --context-layers 2 \
+        --vectors src/presslens/data/attribution/vectors.npz \
+        --out src/presslens/data/attribution/minilm2  # the second-layer one
+    .venv/bin/python train/quotes.py --epochs 6 --context-layers 2 --context-units 768 \
+        --vectors src/presslens/data/attribution/vectors.npz --out /tmp/attr6
+                                        # its layers slimmed to half their units (faster)
     .venv/bin/python train/quotes.py --epochs 6 --all \
-        --vectors src/presslens/data/attribution/vectors.npz   # the default tagger
+        --vectors src/presslens/data/attribution/vectors.npz   # the parse-only tagger
     .venv/bin/python train/quotes.py --resume src/presslens/data/attribution --lr 0.0005 \
         --epochs 8 --out /tmp/attr2     # go on from the shipped tagger; kept only if better
     .venv/bin/python train/quotes.py --vectors src/presslens/data/attribution/vectors.npz \

@@ -52,24 +52,27 @@ def enrich(
     ``framing`` in place.
 
     Bodies are parsed in chunks. With ``workers`` other than 1 (None: one per core) and a
-    batch of ``presslens.workers.MIN_ARTICLES`` or more, chunks go to that many worker
-    processes, each parsing a chunk and running the stages on it. Otherwise, in this
-    process, a second thread runs the stages over one chunk while spaCy parses the next.
+    batch of ``presslens.workers.MIN_ARTICLES`` or more, chunks of ``workers.CHUNK`` go to
+    that many worker processes, each parsing a chunk and running the stages on it. Otherwise,
+    in this process, a second thread runs the stages over one chunk while spaCy parses the
+    next.
 
     With ``timed`` everything runs in one thread and the seconds spent in parsing and in
     each stage are returned (for ``bench/language.py``); otherwise an empty dict. Without
     ``framing`` the framing stage is skipped (``techniques`` and ``framing`` stay empty).
     """
-    chunks = [articles[i : i + PIPE_BATCH] for i in range(0, len(articles), PIPE_BATCH)]
-    processes = worker_pool.count(len(articles), workers)
-    if processes > 1 and len(chunks) > 1 and not timed:
+    processes = 1 if timed else worker_pool.count(len(articles), workers)
+    if processes > 1:
+        step = worker_pool.CHUNK
+        shares = [articles[i : i + step] for i in range(0, len(articles), step)]
         try:
-            futures = worker_pool.submit(chunks, model, framing, processes)
-            for chunk, future in zip(chunks, futures, strict=True):
+            futures = worker_pool.submit(shares, model, framing, processes)
+            for chunk, future in zip(shares, futures, strict=True):
                 worker_pool.apply(chunk, future.result())  # a stage's error is re-raised here
             return {}
         except BrokenProcessPool:  # a worker died (killed, out of memory): do it here
             worker_pool.shutdown()
+    chunks = [articles[i : i + PIPE_BATCH] for i in range(0, len(articles), PIPE_BATCH)]
     nlp = load_model(model)
     if timed:
         clock = _Clock()

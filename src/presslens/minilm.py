@@ -71,8 +71,8 @@ def available() -> bool:
 
 def installed_variants(variants: Iterable[str]) -> list[str]:
     """Of a model's ``variants`` (the default first), those this installation can run: the
-    one named ``minilm`` needs this package's weights."""
-    return [v for v in variants if v != "minilm" or available()]
+    ones named ``minilm…`` need this package's weights."""
+    return [v for v in variants if not v.startswith("minilm") or available()]
 
 
 def chosen_variant(variants: Iterable[str], env: str) -> str:

@@ -27,6 +27,7 @@ from presslens.model import Article
 
 FIELDS = ("quotes", "actors", "designations", "claims", "times", "techniques", "framing")
 MIN_ARTICLES = 32  # fewer stay in one process: starting the workers would cost more
+CHUNK = 8  # articles a worker takes at a time: small, so that the cores finish together
 
 _pool: ProcessPoolExecutor | None = None
 _key: tuple[Any, ...] = ()

