@@ -117,6 +117,28 @@ def test_cli_json_and_markdown_show_the_findings(seeds_dir: Path, tmp_path: Path
     for heading in ("### Actors", "### Quotes", "### Designations"):
         assert heading in md.stdout
     assert "Saeed Khatibzadeh" in md.stdout and "tweeted" in md.stdout
+    assert f"attribution {record['models']['attribution']}" in md.stdout
+
+
+def test_records_name_the_models_that_read_them(articles, monkeypatch) -> None:
+    """Each record says which spaCy pipeline, attribution tagger and technique model read
+    it, as chosen for this run (PRESSLENS_*_MODEL or the installed packages)."""
+    from presslens import language
+    from presslens.framing import techniques
+    from presslens.nlp import DEFAULT_MODEL
+    from presslens.quotes import tagger
+
+    expected = {
+        "spacy": f"{DEFAULT_MODEL} 3.8.0",
+        "attribution": tagger.default_variant(),
+        "techniques": techniques.default_variant(),
+    }
+    assert all(a.models == expected for a in articles.values())
+    monkeypatch.setenv(tagger.MODEL_ENV, "parse")
+    assert language.models_used(framing=False) == {
+        "spacy": expected["spacy"],
+        "attribution": "parse",
+    }
 
 
 def test_cli_no_language_and_unknown_model(seeds_dir: Path) -> None:
@@ -125,6 +147,7 @@ def test_cli_no_language_and_unknown_model(seeds_dir: Path) -> None:
     out = subprocess.run([*base, "--no-language"], capture_output=True, text=True, check=True)
     (record,) = json.loads(out.stdout)
     assert record["quotes"] == [] and record["actors"] == [] and record["body"]
+    assert record["models"] == {}  # nothing read it but the cleaner
     bad = subprocess.run([*base, "--model", "no_such_model_xx"], capture_output=True, text=True)
     assert bad.returncode == 2
     assert "no_such_model_xx" in bad.stderr and "Traceback" not in bad.stderr

@@ -31,10 +31,12 @@ from presslens import workers as worker_pool
 from presslens.actors import actor_at, find_actors
 from presslens.claims import find_claims
 from presslens.framing import frame
+from presslens.framing.techniques import default_variant as techniques_variant
 from presslens.model import Article, DateField
 from presslens.nlp import DEFAULT_MODEL, load_model, one_blas_thread
 from presslens.quotes import find_quotes
 from presslens.quotes import prepare as prepare_quotes
+from presslens.quotes.tagger import default_variant as attribution_variant
 from presslens.times import find_times
 
 PIPE_BATCH = 16  # articles per nlp.pipe batch: long enough to amortise, short for memory
@@ -74,13 +76,14 @@ def enrich(
             worker_pool.shutdown()
     chunks = [articles[i : i + PIPE_BATCH] for i in range(0, len(articles), PIPE_BATCH)]
     nlp = load_model(model)
+    used = models_used(model, framing)
     if timed:
         clock = _Clock()
         for chunk in chunks:
             clock.lap()
             docs = list(nlp.pipe((a.body for a in chunk), batch_size=PIPE_BATCH))
             clock.lap("parse")
-            _run_stages(chunk, docs, framing, clock)
+            _run_stages(chunk, docs, framing, clock, used)
         return clock.seconds
     with (
         one_blas_thread(),  # the two threads fill the two cores; BLAS threads would fight them
@@ -91,27 +94,50 @@ def enrich(
             docs = list(nlp.pipe((a.body for a in chunk), batch_size=PIPE_BATCH))
             if pending is not None:
                 pending.result()  # stages of the previous chunk; re-raises their error here
-            pending = pool.submit(_run_stages, chunk, docs, framing)
+            pending = pool.submit(_run_stages, chunk, docs, framing, None, used)
         if pending is not None:
             pending.result()
     return {}
 
 
+def models_used(model: str = DEFAULT_MODEL, framing: bool = True) -> dict[str, str]:
+    """What reads the bodies, for each record's ``models``: the spaCy pipeline and its
+    version, the attribution tagger and, with ``framing``, the technique model (both chosen
+    by ``PRESSLENS_*_MODEL`` or installed packages, so a record says which it got)."""
+    used = {
+        "spacy": f"{model} {load_model(model).meta.get('version', '?')}",
+        "attribution": attribution_variant(),
+    }
+    if framing:
+        used["techniques"] = techniques_variant()
+    return used
+
+
 def _run_stages(
-    chunk: Sequence[Article], docs: list[Doc], framing: bool, clock: _Clock | None = None
+    chunk: Sequence[Article],
+    docs: list[Doc],
+    framing: bool,
+    clock: _Clock | None = None,
+    models: dict[str, str] | None = None,
 ) -> None:
     clock = clock or _Clock()
     clock.lap()
     prepare_quotes(docs)  # the attribution tagger over the whole chunk at once
     clock.lap("quotes")
     for article, doc in zip(chunk, docs, strict=True):
-        enrich_one(article, doc, clock, framing=framing)
+        enrich_one(article, doc, clock, framing=framing, models=models)
 
 
 def enrich_one(
-    article: Article, doc: Doc, clock: _Clock | None = None, *, framing: bool = True
+    article: Article,
+    doc: Doc,
+    clock: _Clock | None = None,
+    *,
+    framing: bool = True,
+    models: dict[str, str] | None = None,
 ) -> None:
-    """Run the five stages on one parsed body (four without ``framing``)."""
+    """Run the five stages on one parsed body (four without ``framing``); ``models``
+    (``models_used``) is recorded as what read it."""
     clock = clock or _Clock()
     clock.lap()
     body = article.body
@@ -142,6 +168,7 @@ def enrich_one(
     article.times = times
     article.techniques = techniques
     article.framing = summary
+    article.models = dict(models) if models is not None else {}
 
 
 class _Clock:

@@ -131,6 +131,8 @@ class Article:
     published: DateField = field(default_factory=DateField)
     page_dates: list[DateField] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # what read the body: spaCy pipeline, attribution tagger, technique model (language stage)
+    models: dict[str, str] = field(default_factory=dict)
     # Filled by later stages; each entry is a plain dict with body offsets.
     actors: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
@@ -173,6 +175,7 @@ class Article:
             ],
             "removed": [_drop_none(dataclasses.asdict(r)) for r in self.removed],
             "warnings": self.warnings,
+            "models": self.models,
             "actors": self.actors,
             "quotes": self.quotes,
             "claims": self.claims,

@@ -120,6 +120,8 @@ def article_markdown(article: Article) -> str:
     ]
     if src.crawled_at is not None:
         rows.insert(5, ("Crawled", src.crawled_at.isoformat()))
+    if article.models:
+        rows.append(("Read by", ", ".join(f"{k} {v}" for k, v in article.models.items())))
     lines = [f"## {_md_inline(str(title))}", ""]
     lines += [f"- **{name}:** {_md_inline(value)}" for name, value in rows]
     if article.page_dates:

@@ -57,14 +57,15 @@ def analyze(
 def _language(articles: list[Article], model: str, workers: int | None = 1) -> None:
     """The language stage over a batch; an article it fails on keeps its reading, with a
     warning, and the rest of the batch is analysed."""
-    from presslens.language import enrich, enrich_one  # spaCy loads only when needed
+    from presslens.language import enrich, enrich_one, models_used  # spaCy loads when needed
 
     try:
         enrich(articles, model, workers=workers)
     except (ValueError, IndexError, KeyError, TypeError, RecursionError):
+        used = models_used(model)
         for article in articles:
             try:
-                enrich_one(article, _parse(article, model))
+                enrich_one(article, _parse(article, model), models=used)
             except (ValueError, IndexError, KeyError, TypeError, RecursionError) as exc:
                 article.warnings.append(f"language stage failed: {type(exc).__name__}: {exc}")
 

@@ -25,7 +25,16 @@ from typing import Any
 
 from presslens.model import Article
 
-FIELDS = ("quotes", "actors", "designations", "claims", "times", "techniques", "framing")
+FIELDS = (
+    "quotes",
+    "actors",
+    "designations",
+    "claims",
+    "times",
+    "techniques",
+    "framing",
+    "models",
+)
 MIN_ARTICLES = 32  # fewer stay in one process: starting the workers would cost more
 CHUNK = 8  # articles a worker takes at a time: small, so that the cores finish together
 
