@@ -11,7 +11,6 @@ row (a page read twice in one shard is counted as a duplicate: the first one is 
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 import uuid
@@ -44,18 +43,6 @@ def scan(out: Path, table: str) -> str:
     return f"read_parquet('{path}', filename = true)"
 
 
-def _load_model_once() -> None:
-    """``presslens.nlp.load_model`` loads the pipeline from disk on every call, and the
-    language stage calls it once per batch (about 0.9 s each); a worker keeps one copy."""
-    import presslens.language
-    import presslens.nlp
-
-    if getattr(presslens.nlp.load_model, "cache_info", None) is None:
-        cached = functools.cache(presslens.nlp.load_model)
-        presslens.nlp.load_model = cached
-        presslens.language.load_model = cached
-
-
 class ShardWorker:
     """Analyses shards; build one per worker process (it loads the spaCy model)."""
 
@@ -69,7 +56,6 @@ class ShardWorker:
     ) -> None:
         from presslens.nlp import load_model
 
-        _load_model_once()
         load_model(model)
         self.out = Path(out)
         self.model = model
