@@ -62,10 +62,9 @@ def _language(articles: list[Article], model: str, workers: int | None = 1) -> N
     try:
         enrich(articles, model, workers=workers)
     except (ValueError, IndexError, KeyError, TypeError, RecursionError):
-        used = models_used(model)
         for article in articles:
             try:
-                enrich_one(article, _parse(article, model), models=used)
+                enrich_one(article, _parse(article, model), models=models_used(model))
             except (ValueError, IndexError, KeyError, TypeError, RecursionError) as exc:
                 article.warnings.append(f"language stage failed: {type(exc).__name__}: {exc}")
 
