@@ -40,6 +40,7 @@ CHUNK = 8  # articles a worker takes at a time: small, so that the cores finish 
 
 _pool: ProcessPoolExecutor | None = None
 _key: tuple[Any, ...] = ()
+_limits: Any = None  # in a worker: its BLAS thread limit, kept for the worker's life
 
 
 def cores() -> int:
@@ -106,11 +107,7 @@ def _start() -> None:
     from threadpoolctl import threadpool_limits
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    _limits = threadpool_limits(limits=1, user_api="blas")  # kept for the worker's life
-
-
-_limits: Any = None
+    _limits = threadpool_limits(limits=1, user_api="blas")
 
 
 def _work(chunk: list[Article], model: str, framing: bool) -> list[dict[str, Any]]:
