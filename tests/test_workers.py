@@ -26,8 +26,7 @@ def bodies(seed_articles: dict[str, Article]) -> list[str]:
 
 
 def _fresh(bodies: list[str], like: dict[str, Article]) -> list[Article]:
-    dated = sorted(like.values(), key=lambda a: a.body)
-    by_body = {a.body: a.published for a in dated}
+    by_body = {a.body: a.published for a in like.values()}
     return [
         Article(source=Source(kind="text"), raw=b, body=b, published=copy.deepcopy(by_body[b]))
         for b in bodies

@@ -12,7 +12,7 @@ packed several to a row with block-diagonal attention), so neither torch nor tok
 needed. ``slimmed`` gives a cheaper copy that runs only the feed-forward units a task uses
 (the technique model reads a slimmed first layer). Without the package, ``available()`` is
 False and callers carry on without it (the technique model falls back to its parse-only
-variant; the attribution tagger that reads MiniLM cannot be chosen). Nothing is downloaded.
+variant, the attribution tagger to its parse-only one). Nothing is downloaded.
 """
 
 from __future__ import annotations

@@ -58,11 +58,13 @@ def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def workers_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--workers``: processes for the language stage of a batch (``presslens.workers``)."""
+    from presslens.workers import MIN_ARTICLES
+
     return click.option(
         "--workers",
         type=click.IntRange(min=1),
         default=None,
-        help="Processes for the language stage, on batches of 32 articles or more "
+        help=f"Processes for the language stage, on batches of {MIN_ARTICLES} articles or more "
         "[default: one per core]; 1 keeps everything in this process.",
     )(command)
 
