@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from presslens import language, workers
 from presslens.model import Article, Source
 
-BATCH = workers.MIN_ARTICLES + 3  # big enough for a pool, in chunks of workers.CHUNK
+BATCH = workers.MIN_ARTICLES + 3  # big enough for a pool
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,20 @@ def test_count_uses_a_pool_only_for_big_batches() -> None:
     assert workers.count(workers.MIN_ARTICLES - 1, 4) == 1
     assert workers.count(workers.MIN_ARTICLES, 3) == 3
     assert workers.count(workers.MIN_ARTICLES, None) == workers.cores()
+
+
+@given(st.lists(st.integers(0, 5000), max_size=200), st.integers(1, 8))
+def test_split_hands_out_every_article_once_longest_first(lengths, processes) -> None:
+    batch = [Article(source=Source(kind="text"), raw="", body="x" * n) for n in lengths]
+    chunks = workers.split(batch, processes)
+    flat = [a for chunk in chunks for a in chunk]
+    assert sorted(map(id, flat)) == sorted(map(id, batch))
+    assert [len(a.body) for a in flat] == sorted(lengths, reverse=True)
+    sizes = [len(c) for c in chunks]
+    assert all(0 < n <= workers.CHUNK for n in sizes)
+    assert sizes == sorted(sizes, reverse=True)  # the last work handed out is the smallest
+    if len(batch) >= 2 * processes:
+        assert sizes[-1] == 1
 
 
 def test_workers_find_what_one_process_finds(bodies, seed_articles) -> None:

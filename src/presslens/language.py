@@ -54,7 +54,7 @@ def enrich(
     ``framing`` in place.
 
     Bodies are parsed in chunks. With ``workers`` other than 1 (None: one per core) and a
-    batch of ``presslens.workers.MIN_ARTICLES`` or more, chunks of ``workers.CHUNK`` go to
+    batch of ``presslens.workers.MIN_ARTICLES`` or more, chunks (``workers.split``) go to
     that many worker processes, each parsing a chunk and running the stages on it. Otherwise,
     in this process, a second thread runs the stages over one chunk while spaCy parses the
     next.
@@ -65,8 +65,7 @@ def enrich(
     """
     processes = 1 if timed else worker_pool.count(len(articles), workers)
     if processes > 1:
-        step = worker_pool.CHUNK
-        shares = [articles[i : i + step] for i in range(0, len(articles), step)]
+        shares = worker_pool.split(articles, processes)
         try:
             futures = worker_pool.submit(shares, model, framing, processes)
             for chunk, future in zip(shares, futures, strict=True):

@@ -36,7 +36,7 @@ FIELDS = (
     "models",
 )
 MIN_ARTICLES = 32  # fewer stay in one process: starting the workers would cost more
-CHUNK = 8  # articles a worker takes at a time: small, so that the cores finish together
+CHUNK = 8  # the most articles a worker takes at a time (chunks shrink toward the end)
 
 _pool: ProcessPoolExecutor | None = None
 _key: tuple[Any, ...] = ()
@@ -57,6 +57,23 @@ def count(articles: int, workers: int | None) -> int:
     if articles < MIN_ARTICLES:
         return 1
     return max(1, cores() if workers is None else workers)
+
+
+def split(articles: Sequence[Article], workers: int) -> list[list[Article]]:
+    """``articles`` in chunks for ``workers`` processes, so that they finish together.
+
+    Longest bodies first, and chunks that shrink as the batch runs out (guided scheduling:
+    at most ``CHUNK`` articles, at most a ``2 * workers``-th of those left): the last work
+    handed out is a few short articles, not a chunk of long ones that one process runs
+    while the others wait. Findings go back to the article objects, so the order of the
+    batch is kept."""
+    order = sorted(articles, key=lambda a: len(a.body), reverse=True)
+    chunks, at = [], 0
+    while at < len(order):
+        size = max(1, min(CHUNK, -(-(len(order) - at) // (2 * workers))))
+        chunks.append(order[at : at + size])
+        at += size
+    return chunks
 
 
 def submit(

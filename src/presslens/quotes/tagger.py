@@ -308,13 +308,36 @@ def tagger_input(
     pos = [strings[x] if x else "" for x in cols[:, 3].tolist()]
     inside = _quote_positions(doc)
     branch = _cue_branches(tokens, heads, deps)
-    morphology = doc.vocab.morphology
+    ids = _feature_ids(doc.vocab)
     feats = numpy.zeros((len(doc), 2), dtype="uint64")
     for i in range(len(doc)):
-        feats[i, 0] = strings.add(f"{inside[i]}|{branch[i]}|{deps[i]}<{pos[heads[i]]}")
-        feats[i, 1] = morphology.add(f"Q={inside[i]}|B={branch[i]}")
+        key = (inside[i], branch[i], deps[i], pos[heads[i]])
+        feats[i] = ids.get(key) or _add_feature(doc.vocab, ids, key)
     bare.from_array([LEMMA, MORPH], feats)
     return bare
+
+
+_FEATURE_IDS: dict[int, tuple[Vocab, dict[tuple[str, ...], tuple[int, int]]]] = {}
+
+
+def _feature_ids(vocab: Vocab) -> dict[tuple[str, ...], tuple[int, int]]:
+    """The LEMMA and MORPH ids of feature tuples already added to ``vocab`` (a few hundred
+    distinct ones recur in every article; adding a string to the vocab costs more)."""
+    held = _FEATURE_IDS.get(id(vocab))
+    if held is None or held[0] is not vocab:
+        held = _FEATURE_IDS[id(vocab)] = (vocab, {})
+    return held[1]
+
+
+def _add_feature(
+    vocab: Vocab, ids: dict[tuple[str, ...], tuple[int, int]], key: tuple[str, ...]
+) -> tuple[int, int]:
+    inside, branch, dep, head_pos = key
+    ids[key] = (
+        vocab.strings.add(f"{inside}|{branch}|{dep}<{head_pos}"),
+        vocab.morphology.add(f"Q={inside}|B={branch}"),
+    )
+    return ids[key]
 
 
 def _token_vectors(doc: Doc) -> numpy.ndarray:
