@@ -17,7 +17,11 @@
 (4) Words/s of ``find_techniques`` beside the actors stage on the same dev articles, and the
     ratio of their times, for both readings of "the actors stage": the actor layer alone
     (``presslens.actors.find_actors`` on parsed docs, the strict reading) and the stage as issue
-    3 builds it, the spaCy parse the actors are read from plus that layer.
+    3 builds it, the spaCy parse the actors are read from plus that layer. The technique
+    model is timed twice: as ``presslens analyze`` runs it (spans reported from confidence
+    ``REPORT_THRESHOLD``, the stage's cost to a user) and at the lower cross-validated
+    threshold (1) scores, where more candidate spans are classified. Each figure is the best
+    of three alternating rounds.
 The shipped model never saw the dev articles (train/techniques.py reads train only).
 Usage: python bench/techniques.py [--data DIR] [--limit N]
 """
@@ -175,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     T = load_train_module()
     from presslens.actors import find_actors
     from presslens.framing.techniques import (
+        REPORT_THRESHOLD,
         available_variants,
         default_variant,
         find_techniques,
@@ -189,9 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     gold_si = {i: gold_si.get(i, []) for i in texts}
     nlp = load_nlp()
     ids = list(texts)
-    t0 = time.perf_counter()
     docs = dict(zip(ids, nlp.pipe((texts[i] for i in ids), batch_size=8), strict=True))
-    t_parse = time.perf_counter() - t0
     words = sum(len(texts[i].split()) for i in ids)
     default = default_variant()
     variants = [default] + [v for v in available_variants() if v != default]
@@ -202,14 +205,22 @@ def main(argv: list[str] | None = None) -> int:
         find_actors(texts[i], docs[i])
         for m in models.values():
             find_techniques(texts[i], docs[i], threshold=m.threshold, model=m)
-    t_act = float("inf")
+    t_parse = t_act = t_run = float("inf")
     t_tech = dict.fromkeys(variants, float("inf"))
     found: dict[str, dict[str, list[dict]]] = {}
     for _ in range(3):
         t0 = time.perf_counter()
+        for _doc in nlp.pipe((texts[i] for i in ids), batch_size=8):
+            pass
+        t_parse = min(t_parse, time.perf_counter() - t0)
+        t0 = time.perf_counter()
         for i in ids:
             find_actors(texts[i], docs[i])
         t_act = min(t_act, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for i in ids:  # as `presslens analyze` runs it (REPORT_THRESHOLD)
+            find_techniques(texts[i], docs[i], model=models[default])
+        t_run = min(t_run, time.perf_counter() - t0)
         for v, m in models.items():
             t0 = time.perf_counter()
             found[v] = {
@@ -249,8 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         context = untuned_context(default) if model.context is not None else None
         cv = paragraph_cv(T, args.data, args.limit, model, context)
         cv["seconds"] = round(time.perf_counter() - t0)
-    ratio = t_tech[default] / t_act if t_act else float("inf")
-    ratio_stage = t_tech[default] / (t_parse + t_act)
+    ratio = t_run / t_act if t_act else float("inf")
+    ratio_stage = t_run / (t_parse + t_act)
+    ratio_stage_scored = t_tech[default] / (t_parse + t_act)
     fig = {
         "dev_articles": len(ids),
         "model": default,
@@ -280,12 +292,16 @@ def main(argv: list[str] | None = None) -> int:
         "published": PUBLISHED,
         "words": words,
         "actors_words_per_s": round(words / t_act),
-        "techniques_words_per_s": round(words / t_tech[default]),
-        "techniques_ms_per_article": round(1000 * t_tech[default] / len(ids), 2),
+        "techniques_words_per_s": round(words / t_run),
+        "techniques_ms_per_article": round(1000 * t_run / len(ids), 2),
+        "report_threshold": REPORT_THRESHOLD,
+        "techniques_at_scored_threshold_words_per_s": round(words / t_tech[default]),
         "actors_ms_per_article": round(1000 * t_act / len(ids), 2),
+        "parse_words_per_s": round(words / t_parse),
         "time_ratio_techniques_to_actors": round(ratio, 3),
         "actors_stage_words_per_s": round(words / (t_parse + t_act)),
         "time_ratio_techniques_to_actors_stage": round(ratio_stage, 4),
+        "time_ratio_at_scored_threshold": round(ratio_stage_scored, 4),
         "targets": {
             "si_f1>=0.42": si["f1"] >= 0.42,
             "tc_micro_f1>=0.60": tc >= 0.60,
@@ -318,11 +334,13 @@ def main(argv: list[str] | None = None) -> int:
             "English subtask-3 figure: not available in the data here"
         )
     print(
-        f"(4) speed on {words} words: techniques ({default}) {words / t_tech[default]:,.0f} "
-        f"words/s ({1000 * t_tech[default] / len(ids):.2f} ms/article), actors "
+        f"(4) speed on {words} words: techniques ({default}, as `presslens analyze` runs it) "
+        f"{words / t_run:,.0f} words/s ({1000 * t_run / len(ids):.2f} ms/article), actors "
         f"{words / t_act:,.0f} words/s ({1000 * t_act / len(ids):.2f} ms/article), ratio "
         f"{ratio:.3f}; actors stage with its spaCy parse {words / (t_parse + t_act):,.0f} "
-        f"words/s, ratio {ratio_stage:.4f}"
+        f"words/s, ratio {ratio_stage:.4f} (at the scored threshold "
+        f"{models[default].threshold}: {words / t_tech[default]:,.0f} words/s, ratio "
+        f"{ratio_stage_scored:.4f})"
     )
     print(json.dumps(fig))
     return 0

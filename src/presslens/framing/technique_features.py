@@ -164,6 +164,13 @@ def context_states(text: str, a: DocArrays, context: Context) -> np.ndarray:
     return np.vstack(states)
 
 
+def _range_sums(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per k, the sum of rows ``lo[k]`` to ``hi[k]`` (exclusive) of ``x``."""
+    rows = np.arange(len(x))
+    pick = (rows >= lo[:, None]) & (rows < hi[:, None])
+    return pick.astype(x.dtype) @ x
+
+
 def _shift(a: np.ndarray, k: int) -> np.ndarray:
     """Rows moved by k (row i gets row i-k), zero filled."""
     out = np.zeros_like(a)
@@ -316,8 +323,8 @@ def span_features(
     What a span says and how (its words, their vectors and word states, two tokens either
     side, its length, marks and repeats), not what its sentence is about: sentence means and
     sentence words taught the classifier stories, which new articles do not share
-    (docs/benchmarks.md). Span means come from cumulative sums, so the per-span work is
-    index arithmetic.
+    (docs/benchmarks.md). Sums over token ranges are products with a 0/1 range matrix
+    (``_range_sums``), cheaper than cumulative sums over the whole article.
     """
     m = len(spans)
     if m == 0 or a.n == 0:
@@ -342,17 +349,16 @@ def span_features(
             (lower == _EXCL)[:, None].astype(np.float32),
         ]
     )
-    cs = np.vstack([np.zeros((1, per_tok.shape[1]), np.float32), np.cumsum(per_tok, axis=0)])
     w = TENSOR_WIDTH
     nl = len(LEXICONS)
-    span_mean = (cs[j] - cs[i]) / ln[:, None]
+    span_mean = _range_sums(per_tok, i, j) / ln[:, None]
     ci, cj = np.maximum(i - 2, 0), np.minimum(j + 2, n)
-    ctx = (cs[cj, :w] - cs[ci, :w]) / (cj - ci)[:, None]
+    ctx = _range_sums(per_tok[:, :w], ci, cj) / (cj - ci)[:, None]
     sid = a.sent_id[i]
     s0, s1 = a.sent_bounds[sid], a.sent_bounds[sid + 1]
-    sent_sum = cs[s1] - cs[s0]
+    sent_flags = _range_sums(per_tok[:, w + nl + 3 : w + nl + 5], s0, s1)  # "?" and "!"
     qi, qj = np.maximum(i - 1, 0), np.minimum(j + 1, n)
-    quoted = (cs[qj, w + nl + 2] - cs[qi, w + nl + 2]) > 0
+    quoted = _range_sums(per_tok[:, w + nl + 2 : w + nl + 3], qi, qj)[:, 0] > 0
     buckets = np.array([1, 2, 3, 5, 10, 20], dtype=np.int64)
     lens = np.zeros((m, len(buckets) + 1), np.float32)
     lens[np.arange(m), np.searchsorted(buckets, j - i)] = 1
@@ -365,8 +371,8 @@ def span_features(
             np.log1p(en - st),
             np.minimum(reps - 1, 5),
             reps > 1,
-            sent_sum[:, w + nl + 3] > 0,
-            sent_sum[:, w + nl + 4] > 0,
+            sent_flags[:, 0] > 0,
+            sent_flags[:, 1] > 0,
             quoted,
             ln / np.maximum(s1 - s0, 1),
             span_mean[:, w + nl],
@@ -377,8 +383,7 @@ def span_features(
     ).astype(np.float32)
     parts = [span_mean[:, :w], ctx, lens, extra, span_mean[:, w : w + nl]]
     if a.context is not None:
-        cc = np.vstack([np.zeros((1, a.context.shape[1]), np.float32), np.cumsum(a.context, 0)])
-        parts.append((cc[j] - cc[i]) / ln[:, None])
+        parts.append(_range_sums(a.context, i, j) / ln[:, None])
     dense = np.hstack(parts)
     prev = np.where(i > 0, lower[np.maximum(i - 1, 0)], 0)
     nxt = np.where(j < n, lower[np.minimum(j, n - 1)], 0)
