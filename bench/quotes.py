@@ -8,8 +8,9 @@ split (84 articles) is scored; ``--split heldout`` scores the tenth of the train
 
 Systems, run in the same process on the same spaCy parses:
 - presslens: ``presslens.quotes.find_attributions`` (trained tagger + quotation marks), with
-  the default tagger (``parse``: the parse and word vectors) and, beside it, every other
-  shipped tagger installed (``minilm``, which also reads all-MiniLM-L6-v2's first layer);
+  the default tagger (``minilm2``: the parse, word vectors and all-MiniLM-L6-v2's second
+  layer) and, beside it, every other shipped tagger installed (``minilm``, its first layer;
+  ``parse``, the parse and word vectors alone);
 - textacy: ``textacy.extract.triples.direct_quotations`` (rules for quoted speech only; on
   an article where it raises, e.g. for an odd number of quotation marks, it finds nothing);
 - CofeNet (BERT), COLING 2022: published exact F1 on PolNeAR test, printed as constants.

@@ -352,12 +352,12 @@ def test_attribution_tagger_variants(monkeypatch: pytest.MonkeyPatch) -> None:
     from presslens.quotes import tagger
 
     monkeypatch.delenv(tagger.MODEL_ENV, raising=False)
-    assert tagger.default_variant() == ("minilm" if minilm.available() else "parse")
+    assert tagger.default_variant() == ("minilm2" if minilm.available() else "parse")
     for variant in tagger.available_variants():
         monkeypatch.setenv(tagger.MODEL_ENV, variant)
         assert tagger.default_variant() == variant
     if minilm.available():
-        assert tagger.available_variants() == ["minilm", "minilm2", "parse"]
+        assert tagger.available_variants() == ["minilm2", "minilm", "parse"]
         _, _, context = tagger._load(load_model().vocab, "minilm2")
         assert context is not None and context.layers == (2,)
     doc = load_model()("The minister said that talks would resume on Monday.")

