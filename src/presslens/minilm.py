@@ -26,7 +26,6 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -203,12 +202,12 @@ class Encoder:
         would give; packed rows waste almost nothing on padding and make matrix products large
         enough for BLAS to be efficient. Words with no pieces (spaces) get zeros.
         """
-        firsts = np.cumsum([0] + [len(words) for words in sentences])
-        out = np.zeros((int(firsts[-1]), WIDTH * len(layers)), np.float32)
+        width = WIDTH * len(layers)
+        out = [np.zeros((len(words), width), np.float32) for words in sentences]
         with one_blas_thread():
             for batch in self._batches(self._chunks(sentences)):
-                self._states_batch(batch, layers, out, firsts)
-        return np.split(out, firsts[1:-1]) if sentences else []
+                self._states_batch(batch, layers, out)
+        return out
 
     def piece_rows(
         self, sentences: list[list[str]]
@@ -241,14 +240,11 @@ class Encoder:
     def _chunks(self, sentences: list[list[str]]) -> list[_Chunk]:
         """Sentences as chunks of at most 126 pieces, cut at word boundaries."""
         chunks: list[_Chunk] = []
-        cached, most = self._piece_cache.get, MAX_TOKENS - 2
         for k, words in enumerate(sentences):
             first, ids, lens = 0, [], []
             for n, word in enumerate(words):
-                p = cached(word)
-                if p is None:
-                    p = self.pieces(word)
-                if len(ids) + len(p) > most and ids:
+                p = self.pieces(word)
+                if len(ids) + len(p) > MAX_TOKENS - 2 and ids:
                     chunks.append(_Chunk(k, first, ids, lens))
                     first, ids, lens = n, [], []
                 ids.extend(p)
@@ -257,32 +253,19 @@ class Encoder:
                 chunks.append(_Chunk(k, first, ids, lens))
         return chunks
 
-    def _states_batch(
-        self, batch: _Batch, layers: tuple[int, ...], out: np.ndarray, firsts: np.ndarray
-    ) -> None:
-        """Each word's mean state over its pieces, written to its row of ``out`` (all the
-        sentences' words in order; sentence ``k`` starts at row ``firsts[k]``)."""
+    def _states_batch(self, batch: _Batch, layers: tuple[int, ...], out: list[np.ndarray]) -> None:
         ids, pos, segment, where = batch
         hidden = self._forward(ids, segment, max(layers), pos)
         states = np.concatenate([hidden[n - 1] for n in layers], axis=-1)
-        states = states.reshape(-1, states.shape[-1])
-        t = ids.shape[1]
-        words = np.array([len(c.lens) for _, _, c in where], np.int64)
-        lens = np.fromiter(chain.from_iterable(c.lens for _, _, c in where), np.int64)
-        before = np.cumsum(lens) - lens  # pieces before each word, over the whole batch
-        chunk_word = np.cumsum(words) - words  # index of each chunk's first word
-        base = np.array([r * t + at for r, at, _ in where], np.int64) - before[chunk_word]
-        row = np.array([firsts[c.sentence] + c.first for _, _, c in where], np.int64)
-        start = np.repeat(base, words) + before
-        dest = np.repeat(row - chunk_word, words) + np.arange(len(lens))
-        has = lens > 0
-        if not has.any():
-            return
-        start, lens, dest = start[has], lens[has], dest[has]
-        bounds = np.empty(2 * len(start), np.int64)
-        bounds[0::2], bounds[1::2] = start, start + lens  # a chunk's [SEP] follows its words
-        sums = np.add.reduceat(states, bounds, axis=0)[0::2]
-        out[dest] = sums / lens[:, None]
+        for r, at, c in where:
+            lens_a = np.asarray(c.lens)
+            has = lens_a > 0
+            if not has.any():
+                continue
+            starts = at + np.concatenate([[0], np.cumsum(lens_a)[:-1]])
+            sums = np.add.reduceat(states[r, : at + len(c.ids)], starts[has], axis=0)
+            rows_out = np.arange(c.first, c.first + len(c.lens))[has]
+            out[c.sentence][rows_out] = sums / lens_a[has, None]
 
     def _packed(self, rows: list[list[_Chunk]]) -> _Batch:
         """Piece ids, position ids and segment numbers (0: padding) of packed rows, and where
