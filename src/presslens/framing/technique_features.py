@@ -106,8 +106,14 @@ def _member(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[pos] == values
 
 
-def doc_arrays(doc: Doc, lex: dict[str, np.ndarray], context: Context | None = None) -> DocArrays:
-    """The arrays every feature below is cut from; ``context`` adds MiniLM word states."""
+def doc_arrays(
+    doc: Doc,
+    lex: dict[str, np.ndarray],
+    context: Context | None = None,
+    text: str | None = None,
+) -> DocArrays:
+    """The arrays every feature below is cut from; ``context`` adds MiniLM word states.
+    ``text``: the doc's text when the caller has it (``doc.text`` joins every token anew)."""
     n = len(doc)
     cols = [LOWER, LEMMA, POS, DEP, SHAPE, IS_PUNCT, IS_STOP, IS_TITLE, IS_UPPER, IDX, LENGTH]
     arr = doc.to_array(cols).astype(np.uint64).reshape(n, len(cols))
@@ -142,7 +148,7 @@ def doc_arrays(doc: Doc, lex: dict[str, np.ndarray], context: Context | None = N
         lex=lexm,
     )
     if context is not None:
-        out.context = context_states(doc.text, out, context)
+        out.context = context_states(doc.text if text is None else text, out, context)
     return out
 
 

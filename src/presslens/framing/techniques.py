@@ -400,7 +400,7 @@ def find_techniques(
     m = model or load_model()
     thr = REPORT_THRESHOLD if threshold is None else threshold
     extend = m.meta.get("extend", thr)
-    a = tf.doc_arrays(doc, m.lex, context=m.context)
+    a = tf.doc_arrays(doc, m.lex, context=m.context, text=body)
     dense = tf.token_features(a)[0]
     # both heads' hidden layers in one matrix product
     h = np.maximum(dense @ m.w1 + m.b1, 0)
