@@ -1,7 +1,8 @@
 """Train the attribution taggers shipped in ``src/presslens/data/attribution/`` (``parse``),
-``…/attribution/minilm/`` (``minilm``, the default: ``--context-layers 1`` adds the
-pretrained all-MiniLM-L6-v2's first-layer word states to what the encoder reads) and
-``…/attribution/minilm2/`` (``minilm2``: ``--context-layers 2``, its second-layer states).
+``…/attribution/minilm/`` (``minilm``: ``--context-layers 1`` adds the pretrained
+all-MiniLM-L6-v2's first-layer word states to what the encoder reads) and
+``…/attribution/minilm2/`` (``minilm2``, the default: ``--context-layers 2``, its
+second-layer states, that layer slimmed to half its feed-forward units).
 
 What it learns: PolNeAR's source / cue / content spans as a sequence of non-overlapping spans
 (PolNeAR is univocal: one role per token), with spaCy's transition-based span model over its own
@@ -21,12 +22,10 @@ The ``dev`` split is never read here: it is what ``bench/quotes.py`` scores.
     .venv/bin/python train/quotes.py --epochs 5 --all --context-layers 1 \
         --vectors src/presslens/data/attribution/vectors.npz \
         --out src/presslens/data/attribution/minilm   # the MiniLM tagger (all 840 articles)
-    .venv/bin/python train/quotes.py --epochs 5 --all --context-layers 2 \
-        --vectors src/presslens/data/attribution/vectors.npz \
-        --out src/presslens/data/attribution/minilm2  # the second-layer one
-    .venv/bin/python train/quotes.py --epochs 6 --context-layers 2 --context-units 768 \
-        --vectors src/presslens/data/attribution/vectors.npz --out /tmp/attr6
-                                        # its layers slimmed to half their units (faster)
+    .venv/bin/python train/quotes.py --epochs 6 --all --context-layers 2 \
+        --context-units 1536 768 --vectors src/presslens/data/attribution/vectors.npz \
+        --out src/presslens/data/attribution/minilm2  # the default: layer 1 whole, layer 2
+                                                      # keeping 768 feed-forward units
     .venv/bin/python train/quotes.py --epochs 6 --all \
         --vectors src/presslens/data/attribution/vectors.npz   # the parse-only tagger
     .venv/bin/python train/quotes.py --resume src/presslens/data/attribution --lr 0.0005 \

@@ -121,10 +121,10 @@ def _start() -> None:
     global _limits
     import signal
 
-    from threadpoolctl import threadpool_limits
+    from presslens.nlp import one_blas_thread
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _limits = threadpool_limits(limits=1, user_api="blas")
+    _limits = one_blas_thread()  # the limit holds from here until it is restored
 
 
 def _work(chunk: list[Article], model: str, framing: bool) -> list[dict[str, Any]]:

@@ -318,16 +318,13 @@ def tagger_input(
     return bare
 
 
-_FEATURE_IDS: dict[int, tuple[Vocab, dict[tuple[str, ...], tuple[int, int]]]] = {}
+# per vocab, the LEMMA and MORPH ids of feature tuples already added to it: a few hundred
+# distinct ones recur in every article, and adding a string to the vocab costs more
+_FEATURE_IDS: dict[Vocab, dict[tuple[str, ...], tuple[int, int]]] = {}
 
 
 def _feature_ids(vocab: Vocab) -> dict[tuple[str, ...], tuple[int, int]]:
-    """The LEMMA and MORPH ids of feature tuples already added to ``vocab`` (a few hundred
-    distinct ones recur in every article; adding a string to the vocab costs more)."""
-    held = _FEATURE_IDS.get(id(vocab))
-    if held is None or held[0] is not vocab:
-        held = _FEATURE_IDS[id(vocab)] = (vocab, {})
-    return held[1]
+    return _FEATURE_IDS.setdefault(vocab, {})
 
 
 def _add_feature(
