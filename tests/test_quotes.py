@@ -360,6 +360,8 @@ def test_attribution_tagger_variants(monkeypatch: pytest.MonkeyPatch) -> None:
         assert tagger.available_variants() == ["minilm2", "minilm", "parse"]
         _, _, context = tagger._load(load_model().vocab, "minilm2")
         assert context is not None and context.layers == (2,)
+        # layer 1 whole, layer 2 running the 768 feed-forward units it was trained with
+        assert [layer[5].shape[1] for layer in context.encoder.layers[:2]] == [1536, 768]
     doc = load_model()("The minister said that talks would resume on Monday.")
     for variant in tagger.available_variants():
         roles = {role for role, _, _ in tagger.tag_spans([doc], variant)[0]}
